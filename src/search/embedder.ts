@@ -1,0 +1,69 @@
+// The embedding pool client: splits inputs into batches and runs them on a Piscina pool of
+// workers/embed.js. Pool size is configurable; each worker gets cores/poolSize intra-op threads so the
+// pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Piscina } from 'piscina';
+import { OpdbusError } from '../errors';
+import { modelFiles } from './model';
+import type { EmbedInput, EmbedResult, EmbedTask, EmbedWorkerData } from './types';
+
+export interface EmbedderOptions {
+  /** Worker threads (default: every core, at most 4). */
+  poolSize?: number;
+  /** Inputs per task (default 32). */
+  batchSize?: number;
+  modelDir?: string;
+}
+
+const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
+
+export class Embedder {
+  readonly pool: Piscina;
+  readonly poolSize: number;
+  readonly intraOpThreads: number;
+  private readonly batchSize: number;
+
+  constructor(options: EmbedderOptions = {}) {
+    const cores = os.availableParallelism();
+    this.poolSize = Math.max(1, options.poolSize ?? Math.min(cores, 4));
+    this.intraOpThreads = Math.max(1, Math.floor(cores / this.poolSize));
+    this.batchSize = Math.max(1, options.batchSize ?? 32);
+    const workerData: EmbedWorkerData = { modelDir: modelFiles(options.modelDir).dir, intraOpThreads: this.intraOpThreads };
+    this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, workerData });
+  }
+
+  /** One L2-normalised vector per input, in order. */
+  async embed(inputs: EmbedInput[]): Promise<Float32Array[]> {
+    const batches: Promise<EmbedResult>[] = [];
+    for (let i = 0; i < inputs.length; i += this.batchSize) batches.push(this.runBatch({ inputs: inputs.slice(i, i + this.batchSize) }));
+    const vectors: Float32Array[] = [];
+    for (const result of await Promise.all(batches)) {
+      for (let r = 0; r < result.vectors.length / result.dim; r++) vectors.push(result.vectors.subarray(r * result.dim, (r + 1) * result.dim));
+    }
+    return vectors;
+  }
+
+  /** The ids of the worker threads that ran each batch (for tests: never 0, the main thread). */
+  async embedWithThreads(inputs: EmbedInput[]): Promise<{ vectors: Float32Array; threadId: number }> {
+    const r = await this.runBatch({ inputs });
+    return { vectors: r.vectors, threadId: r.threadId };
+  }
+
+  private async runBatch(task: EmbedTask): Promise<EmbedResult> {
+    try {
+      return (await this.pool.run(task)) as EmbedResult;
+    } catch (first) {
+      // A worker that died (killed, out of memory) takes its task down; Piscina starts a new one.
+      try {
+        return (await this.pool.run(task)) as EmbedResult;
+      } catch (err) {
+        throw new OpdbusError('Backend', 'EMBED_FAILED', `embedding worker failed twice: ${(err as Error).message} (first: ${(first as Error).message})`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

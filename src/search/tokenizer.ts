@@ -1,0 +1,84 @@
+// Run-time tokenizer of the shipped static embedding model: words of the model's domain vocabulary map
+// to one id each, every other word is split into sentencepiece pieces (unigram Viterbi over log-probs).
+import * as fs from 'node:fs';
+
+interface TokenizerFile {
+  type: string;
+  reserved: number;
+  pieces: [string, number][];
+  words: string[];
+  lowercase: boolean;
+}
+
+const WORD = /\p{L}+|\p{N}+/gu;
+const SEPARATOR = '\u2581';
+/** Score of a character no piece covers (it becomes the unknown id 0, whose vector is zero). */
+const UNKNOWN_SCORE = -100;
+const MAX_CACHE = 50_000;
+
+export class Tokenizer {
+  private readonly pieceIds = new Map<string, { id: number; score: number }>();
+  private readonly wordIds = new Map<string, number>();
+  private readonly maxPieceLength: number;
+  private readonly cache = new Map<string, number[]>();
+
+  constructor(file: TokenizerFile) {
+    let longest = 1;
+    file.pieces.forEach(([piece, score], id) => {
+      if (id < file.reserved) return;
+      this.pieceIds.set(piece, { id, score });
+      longest = Math.max(longest, [...piece].length);
+    });
+    this.maxPieceLength = longest;
+    // Domain words follow the pieces in the embedding matrix (see models/build/build.js).
+    file.words.forEach((w, i) => this.wordIds.set(w, file.pieces.length + i));
+  }
+
+  static load(path: string): Tokenizer {
+    return new Tokenizer(JSON.parse(fs.readFileSync(path, 'utf8')) as TokenizerFile);
+  }
+
+  /** Token ids of a text; punctuation carries no meaning here and is dropped. */
+  encode(text: string): number[] {
+    const ids: number[] = [];
+    for (const match of text.normalize('NFKC').toLowerCase().matchAll(WORD)) ids.push(...this.encodeWord(match[0]));
+    return ids;
+  }
+
+  private encodeWord(word: string): number[] {
+    const known = this.wordIds.get(word);
+    if (known !== undefined) return [known];
+    const cached = this.cache.get(word);
+    if (cached) return cached;
+    const ids = this.viterbi([...(SEPARATOR + word)]);
+    if (this.cache.size >= MAX_CACHE) this.cache.clear();
+    this.cache.set(word, ids);
+    return ids;
+  }
+
+  /** Most probable segmentation into pieces (sum of log-probs). */
+  private viterbi(chars: string[]): number[] {
+    const n = chars.length;
+    const best = new Float64Array(n + 1).fill(-Infinity);
+    const from = new Int32Array(n + 1);
+    const pieceAt = new Int32Array(n + 1);
+    best[0] = 0;
+    for (let end = 1; end <= n; end++) {
+      for (let start = Math.max(0, end - this.maxPieceLength); start < end; start++) {
+        if (best[start] === -Infinity) continue;
+        const piece = this.pieceIds.get(chars.slice(start, end).join(''));
+        const single = end - start === 1;
+        if (!piece && !single) continue;
+        const score = best[start] + (piece ? piece.score : UNKNOWN_SCORE);
+        if (score > best[end]) {
+          best[end] = score;
+          from[end] = start;
+          pieceAt[end] = piece ? piece.id : 0;
+        }
+      }
+    }
+    const ids: number[] = [];
+    for (let end = n; end > 0; end = from[end]) ids.push(pieceAt[end]);
+    return ids.reverse().filter((id) => id !== 0);
+  }
+}
