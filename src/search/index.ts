@@ -1,0 +1,149 @@
+// The on-disk vector index of historical states, in <stateDir>/search/: meta.json (model, dim),
+// vectors.f32 (row-major float32, one L2-normalised row per state) and entries.jsonl (one line per row:
+// id, time, plugins, lexical text). Append-only; rows beyond the shorter of the two files are dropped
+// on open, so a crash between the two appends costs at most the entry being written.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OpdbusError } from '../errors';
+import type { LexicalDoc } from './lexical';
+
+export interface IndexEntry {
+  id: string;
+  time: string;
+  /** Plugins whose objects changed or have problems in this state (for --plugin). */
+  plugins: string[];
+  lexical: LexicalDoc;
+}
+
+interface IndexMeta {
+  model: string;
+  dim: number;
+}
+
+export class VectorIndex {
+  readonly entries: IndexEntry[] = [];
+  private rows: Float32Array;
+  private readonly rowById = new Map<string, number>();
+
+  private constructor(readonly dir: string, readonly dim: number) {
+    this.rows = new Float32Array(dim * 1024);
+  }
+
+  static dirFor(stateDir: string): string {
+    return path.join(stateDir, 'search');
+  }
+
+  /** Opens (or creates) the index for `model`; an index built by another model must be rebuilt. */
+  static open(stateDir: string, model: string, dim: number): VectorIndex {
+    const dir = VectorIndex.dirFor(stateDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const metaFile = path.join(dir, 'meta.json');
+    if (fs.existsSync(metaFile)) {
+      const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as IndexMeta;
+      if (meta.model !== model || meta.dim !== dim) {
+        throw new OpdbusError('Conflict', 'SEARCH_INDEX_STALE', `search index in ${dir} was built by model ${meta.model} (dim ${meta.dim}), not ${model} (dim ${dim}): run "opdbus index rebuild"`);
+      }
+    } else {
+      fs.writeFileSync(metaFile, JSON.stringify({ model, dim } satisfies IndexMeta) + '\n');
+    }
+    const index = new VectorIndex(dir, dim);
+    index.load();
+    return index;
+  }
+
+  /** Deletes the index files (rebuild). */
+  static remove(stateDir: string): void {
+    fs.rmSync(VectorIndex.dirFor(stateDir), { recursive: true, force: true });
+  }
+
+  private get vectorsFile(): string {
+    return path.join(this.dir, 'vectors.f32');
+  }
+
+  private get entriesFile(): string {
+    return path.join(this.dir, 'entries.jsonl');
+  }
+
+  private load(): void {
+    const lines = fs.existsSync(this.entriesFile) ? fs.readFileSync(this.entriesFile, 'utf8').split('\n') : [];
+    const entries: IndexEntry[] = [];
+    for (const line of lines) {
+      if (!line) continue;
+      try {
+        entries.push(JSON.parse(line) as IndexEntry);
+      } catch {
+        break; // a torn last line from a crash
+      }
+    }
+    const bytes = fs.existsSync(this.vectorsFile) ? fs.readFileSync(this.vectorsFile) : Buffer.alloc(0);
+    const count = Math.min(entries.length, Math.floor(bytes.length / (4 * this.dim)));
+    this.ensureCapacity(count);
+    this.rows.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * this.dim * 4)));
+    for (const e of entries.slice(0, count)) this.push(e);
+    // Drop any torn tail so the next append lines up rows and entries again.
+    if (bytes.length !== count * this.dim * 4) fs.truncateSync(this.vectorsFile, count * this.dim * 4);
+    if (entries.length !== count || lines.filter(Boolean).length !== count) {
+      fs.writeFileSync(this.entriesFile, this.entries.map((e) => JSON.stringify(e) + '\n').join(''));
+    }
+  }
+
+  private ensureCapacity(count: number): void {
+    if (count * this.dim <= this.rows.length) return;
+    const grown = new Float32Array(Math.max(count, (this.rows.length / this.dim) * 2) * this.dim);
+    grown.set(this.rows);
+    this.rows = grown;
+  }
+
+  private push(entry: IndexEntry): void {
+    this.rowById.set(entry.id, this.entries.length);
+    this.entries.push(entry);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The live rows (row-major, size x dim); valid until the next append. */
+  get matrix(): Float32Array {
+    return this.rows.subarray(0, this.size * this.dim);
+  }
+
+  rowOf(id: string): number | undefined {
+    return this.rowById.get(id);
+  }
+
+  vector(row: number): Float32Array {
+    return this.rows.subarray(row * this.dim, (row + 1) * this.dim);
+  }
+
+  /** Appends states (vectors first, then entries: see the header). */
+  append(items: { entry: IndexEntry; vector: Float32Array }[]): void {
+    if (!items.length) return;
+    const block = new Float32Array(items.length * this.dim);
+    items.forEach((it, i) => block.set(it.vector, i * this.dim));
+    fs.appendFileSync(this.vectorsFile, Buffer.from(block.buffer));
+    fs.appendFileSync(this.entriesFile, items.map((it) => JSON.stringify(it.entry) + '\n').join(''));
+    this.ensureCapacity(this.size + items.length);
+    this.rows.set(block, this.size * this.dim);
+    for (const it of items) this.push(it.entry);
+  }
+}
+
+/** Dot product of `query` with every row (rows and query normalised: cosine similarity). */
+export function similarities(matrix: Float32Array, dim: number, query: Float32Array, out = new Float32Array(matrix.length / dim)): Float32Array {
+  const n = out.length;
+  for (let r = 0; r < n; r++) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const base = r * dim;
+    let c = 0;
+    for (; c + 3 < dim; c += 4) {
+      s0 += matrix[base + c] * query[c];
+      s1 += matrix[base + c + 1] * query[c + 1];
+      s2 += matrix[base + c + 2] * query[c + 2];
+      s3 += matrix[base + c + 3] * query[c + 3];
+    }
+    for (; c < dim; c++) s0 += matrix[base + c] * query[c];
+    out[r] = s0 + s1 + s2 + s3;
+  }
+  return out;
+}
