@@ -4,7 +4,7 @@ import { similarities, type VectorIndex } from './index';
 import { queryIdentifiers, type LexicalIndex } from './lexical';
 
 /** Weight of the BM25 score (0..1 after scaling) next to cosine similarity (-1..1). */
-export const LEXICAL_WEIGHT = 0.3;
+export const LEXICAL_WEIGHT = 0.6;
 /** Weight of the identifier match (0..1): above any similarity gap. */
 export const IDENTIFIER_WEIGHT = 1;
 

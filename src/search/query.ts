@@ -108,7 +108,7 @@ export class StateSearch {
       vector = (await this.embedder.embed([view.segments]))[0];
       text = view.problems.join('\n');
     }
-    return this.hits(rank(this.index, this.lexical, opts.lexicalOnly ? text : '', vector, { limit: opts.limit ?? 10, accept: this.accept(opts, exclude), lexicalOnly: opts.lexicalOnly }));
+    return this.hits(rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts, exclude), lexicalOnly: opts.lexicalOnly }));
   }
 }
 

@@ -1,6 +1,7 @@
 // The text an embedding model (and the lexical index) reads for a state and for a state change:
 // plugin, object names, the fields that matter, what is wrong and what changed. Problems and changes
 // are separate, heavier segments so that one failed unit is not drowned by a hundred healthy ones.
+import { describe } from './glossary';
 import { objectKey, stateObjects, type PluginSections, type Scalar, type StateObject } from './objects';
 import type { Segment } from './types';
 
@@ -31,7 +32,7 @@ function show(v: Scalar | Scalar[]): string {
 }
 
 function label(o: StateObject): string {
-  const description = o.fields.description;
+  const description = o.fields.description ?? describe(o.plugin, o.name, o.fields.type);
   const base = o.kind === 'setting' ? `${o.plugin} ${o.name}` : `${o.plugin} ${o.kind} ${o.name}`;
   return typeof description === 'string' && description ? `${base} (${description})` : base;
 }

@@ -1,0 +1,23 @@
+// Retrieval evaluation (test/fixtures/search): hybrid search must reach recall@5 >= 0.9 over all
+// queries and beat the lexical-only baseline on the natural-language ones. Prints both tables.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Embedder } from '../../src/search/embedder';
+import { evaluate } from '../harness/search';
+
+const embedder = new Embedder({ poolSize: 2 });
+after(() => embedder.close());
+
+test('hybrid search finds the expected states and beats lexical-only on natural language', async () => {
+  const report = await evaluate(embedder);
+  for (const mode of ['hybrid', 'lexical'] as const) {
+    for (const [kind, m] of Object.entries(report[mode])) {
+      console.log(`# ${mode.padEnd(7)} ${kind.padEnd(10)} n=${m.queries} recall@1=${m.recallAt1.toFixed(3)} recall@5=${m.recallAt5.toFixed(3)} mrr=${m.mrr.toFixed(3)}`);
+    }
+  }
+  assert.ok(report.hybrid.all.queries >= 40);
+  assert.ok(report.hybrid.all.recallAt5 >= 0.9, `recall@5 ${report.hybrid.all.recallAt5}`);
+  assert.ok(report.hybrid.identifier.recallAt1 === 1, 'every identifier query ranks a state naming it first');
+  assert.ok(report.hybrid.natural.recallAt5 > report.lexical.natural.recallAt5, 'model beats lexical-only on natural-language recall@5');
+  assert.ok(report.hybrid.natural.mrr >= report.lexical.natural.mrr, 'and is not worse on MRR');
+});

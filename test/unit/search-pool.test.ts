@@ -1,0 +1,55 @@
+// The embedding pool: inference runs in worker threads (the main thread never loads onnxruntime),
+// vectors equal a direct onnxruntime session's, and the pool survives a worker that dies mid-batch.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { Embedder } from '../../src/search/embedder';
+import { modelFiles } from '../../src/search/model';
+import { embedBatch, openSession } from '../../src/search/session';
+
+const TEXTS = ['nginx.service failed', 'bridge br-ex has no ip address', 'sysctl net.ipv4.ip_forward changed from 1 to 0', ''];
+const embedder = new Embedder({ poolSize: 2, batchSize: 2 });
+after(() => embedder.close());
+
+test('inference runs in a worker thread and the main thread never loads onnxruntime', () => {
+  const script = `
+    const { Embedder } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'search', 'embedder.js'))});
+    const e = new Embedder({ poolSize: 1 });
+    e.embedWithThreads(['web server down']).then(async (r) => {
+      const loaded = Object.keys(require.cache).some((k) => k.includes('onnxruntime'));
+      console.log(JSON.stringify({ threadId: r.threadId, dim: r.vectors.length, loaded }));
+      await e.close();
+    });`;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const result = JSON.parse(child.stdout.trim().split('\n').pop()!);
+  assert.notEqual(result.threadId, 0);
+  assert.equal(result.dim, 256);
+  assert.equal(result.loaded, false);
+});
+
+test('pool vectors equal a direct onnxruntime session', async () => {
+  const direct = await openSession(modelFiles().dir, 1);
+  const expected = await embedBatch(direct, TEXTS);
+  const pooled = await embedder.embed(TEXTS);
+  assert.equal(pooled.length, TEXTS.length);
+  pooled.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(expected.subarray(i * direct.dim, (i + 1) * direct.dim))));
+  // Normalised, except the empty text, whose vector is zero.
+  assert.ok(Math.abs(pooled[0].reduce((s, x) => s + x * x, 0) - 1) < 1e-5);
+  assert.ok(pooled[3].every((x) => x === 0));
+});
+
+test('the pool survives a worker that dies mid-run', async () => {
+  const inputs = Array.from({ length: 400 }, (_, i) => `interface veth${i} down while unit app${i}.service failed`);
+  const running = embedder.embed(inputs);
+  await new Promise((r) => setTimeout(r, 5));
+  const victim = embedder.pool.threads[0];
+  assert.ok(victim, 'pool has a worker');
+  await victim.terminate();
+  const vectors = await running;
+  assert.equal(vectors.length, inputs.length);
+  const again = await embedder.embed(inputs.slice(0, 3));
+  for (let i = 0; i < 3; i++) assert.deepEqual(Array.from(again[i]), Array.from(vectors[i]));
+  assert.equal(embedder.pool.threads.length, 2);
+});
