@@ -11,6 +11,7 @@ import { registerInit } from './commands/init';
 import { registerQuery } from './commands/query';
 import { registerRecover } from './commands/recover';
 import { registerSchema } from './commands/schema';
+import { registerSearch } from './commands/search';
 import { registerVerify } from './commands/verify';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerRecover(program);
   registerSchema(program);
+  registerSearch(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

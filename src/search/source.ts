@@ -1,5 +1,6 @@
 // The small interface search needs from the history store: list entries in time order and load one.
 // The adapter to src/history (openHistory) lives in history-adapter.ts; tests use in-memory sources.
+import { OpdbusError } from '../errors';
 
 export interface HistoryEntry {
   id: string;
@@ -28,7 +29,7 @@ export function memorySource(entries: HistoryEntry[]): HistorySource {
     list: async () => sorted.map(({ id, time }) => ({ id, time })),
     load: async (id) => {
       const e = byId.get(id);
-      if (!e) throw new Error(`no history entry ${id}`);
+      if (!e) throw new OpdbusError('NotFound', 'HISTORY_NOT_FOUND', `no history entry ${id}`);
       return e;
     },
   };
