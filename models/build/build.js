@@ -16,7 +16,7 @@ const DIM = Number(opt('dim', '256'));
 const OUT = path.resolve(opt('out', path.join(__dirname, '..', 'use-lite-static')));
 const TEACHER_DIR = path.join(__dirname, 'teacher');
 /** SIF coefficient: a token of unigram probability p gets weight a / (a + p) (frequent pieces count less). */
-const SIF_A = 1e-3;
+const SIF_A = Number(opt('sif', '1e-3'));
 /** Log-probability assumed for the added domain words (rare words: weight close to 1). */
 const DOMAIN_LOGP = -12;
 const RESERVED = 6; // <unk>, <s>, </s> and three extra ids of the sentencepiece vocabulary

@@ -52,3 +52,24 @@ export function describe(plugin: string, name: string, type: unknown): string | 
   if (plugin === 'ovs') return 'Open vSwitch';
   return undefined;
 }
+
+/** Port and link name prefixes with a conventional meaning on hypervisors and container hosts. */
+const NAME_PREFIXES: [RegExp, string][] = [
+  [/^(tap|vnet)/, 'virtual machine port'],
+  [/^veth/, 'container port'],
+  [/^(vxlan|geneve|gre)/, 'tunnel port'],
+  [/^patch-/, 'patch port between bridges'],
+  [/^(bond|team)/, 'bonded link'],
+];
+
+/** "tap-vm3" -> "tap-vm3 (virtual machine port)"; other names unchanged. */
+export function annotateName(name: string): string {
+  const hit = NAME_PREFIXES.find(([re]) => re.test(name));
+  return hit ? `${name} (${hit[1]})` : name;
+}
+
+/** Values whose meaning is not in the number: an MTU above 1500 means jumbo frames. */
+export function annotateValue(field: string, value: unknown): string | undefined {
+  if (/(^|[._])mtu$/.test(field) && typeof value === 'number') return value > 1500 ? 'jumbo frames' : 'standard frames';
+  return undefined;
+}

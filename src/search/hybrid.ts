@@ -1,11 +1,20 @@
-// Ranks indexed states for one query: cosine similarity of the vectors, plus BM25 (scaled to the best
-// match) and an identifier boost large enough that states naming the query's identifiers come first.
+// Ranks indexed states for one query. Hybrid: reciprocal-rank fusion of the vector ranking (cosine)
+// and the BM25 ranking, plus an identifier boost larger than any fused score, so states whose
+// problems/changes name the query's identifiers come first. Lexical-only (the evaluation baseline):
+// BM25 scaled to the best match plus the same identifier boost.
 import { similarities, type VectorIndex } from './index';
 import { queryIdentifiers, type LexicalIndex } from './lexical';
 
-/** Weight of the BM25 score (0..1 after scaling) next to cosine similarity (-1..1). */
-export const LEXICAL_WEIGHT = 0.6;
-/** Weight of the identifier match (0..1): above any similarity gap. */
+/** Reciprocal-rank fusion constant: a row at rank r (0-based) adds 1 / (RRF_K + r + 1). */
+export const RRF_K = 10;
+/** Rows ranked per signal; deeper ranks would add less than 1/(RRF_K + RRF_DEPTH). */
+export const RRF_DEPTH = 1000;
+/**
+ * Weight of the vector ranking's votes next to BM25's (1). The static model knows the words but not
+ * the syntax ("changed to active" after a failure looks like the failure), so it re-orders more than it leads.
+ */
+export const SEMANTIC_RRF_WEIGHT = 0.7;
+/** Weight of the identifier match (0..1): above any fused score (at most 2 / (RRF_K + 1)). */
 export const IDENTIFIER_WEIGHT = 1;
 
 export interface RankOptions {
@@ -24,32 +33,49 @@ export interface RankedRow {
   identifier: number;
 }
 
+/** Rows with the `depth` highest scores, best first (ties: lower row first). */
+function topRows(rows: number[], scoreOf: (row: number) => number, depth: number): number[] {
+  if (rows.length > depth) {
+    const sorted = Float32Array.from(rows, scoreOf).sort();
+    const threshold = sorted[sorted.length - depth];
+    rows = rows.filter((r) => scoreOf(r) >= threshold);
+  }
+  return rows.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b).slice(0, depth);
+}
+
 /** The `limit` best rows, best first. `vector` may be absent for lexical-only ranking. */
 export function rank(index: VectorIndex, lexical: LexicalIndex, text: string, vector: Float32Array | undefined, opts: RankOptions): RankedRow[] {
   const n = index.size;
-  const semantic = vector && !opts.lexicalOnly ? similarities(index.matrix, index.dim, vector) : new Float32Array(n);
+  const accept = opts.accept ?? (() => true);
+  const useVectors = !!vector && !opts.lexicalOnly;
+  const semantic = useVectors ? similarities(index.matrix, index.dim, vector) : new Float32Array(n);
   const bm25 = text ? lexical.score(text) : new Map<number, number>();
-  const identifiers = text ? lexical.identifierMatch(queryIdentifiers(text)) : new Map<number, number>();
+  const identifiers = text ? lexical.identifierMatch(queryIdentifiers(text)) : undefined;
   let best = 0;
   for (const s of bm25.values()) best = Math.max(best, s);
-  const score = (row: number) => semantic[row] + LEXICAL_WEIGHT * (best > 0 ? (bm25.get(row) ?? 0) / best : 0) + IDENTIFIER_WEIGHT * (identifiers.get(row) ?? 0);
+  const lexicalOf = (row: number) => (best > 0 ? (bm25.get(row) ?? 0) / best : 0);
+
+  const fused = new Float32Array(n);
+  if (useVectors) {
+    const candidates: number[] = [];
+    for (let row = 0; row < n; row++) if (accept(row)) candidates.push(row);
+    topRows(candidates, (r) => semantic[r], RRF_DEPTH).forEach((row, r) => { fused[row] += SEMANTIC_RRF_WEIGHT / (RRF_K + r + 1); });
+    topRows([...bm25.keys()].filter(accept), lexicalOf, RRF_DEPTH).forEach((row, r) => { fused[row] += 1 / (RRF_K + r + 1); });
+  } else {
+    for (const [row] of bm25) fused[row] = lexicalOf(row);
+  }
+  const scoreOf = (row: number) => fused[row] + IDENTIFIER_WEIGHT * (identifiers ? identifiers[row] : 0);
 
   // Top-k by a bounded insertion list: O(n) for the usual small k.
   const top: { row: number; score: number }[] = [];
   for (let row = 0; row < n; row++) {
-    if (opts.accept && !opts.accept(row)) continue;
-    const s = score(row);
+    if (!accept(row)) continue;
+    const s = scoreOf(row);
     if (top.length === opts.limit && s <= top[top.length - 1].score) continue;
     let i = top.length - 1;
     while (i >= 0 && top[i].score < s) i--;
     top.splice(i + 1, 0, { row, score: s });
     if (top.length > opts.limit) top.pop();
   }
-  return top.map(({ row, score: s }) => ({
-    row,
-    score: s,
-    semantic: semantic[row],
-    lexical: best > 0 ? (bm25.get(row) ?? 0) / best : 0,
-    identifier: identifiers.get(row) ?? 0,
-  }));
+  return top.map(({ row, score }) => ({ row, score, semantic: semantic[row], lexical: lexicalOf(row), identifier: identifiers ? identifiers[row] : 0 }));
 }

@@ -1,5 +1,5 @@
 // Lexical side of hybrid search: identifier-aware tokens (an address or unit name is one token and
-// also its parts) and BM25 over each state's problem/change text plus its object identifiers.
+// also its parts), BM25 over each state's problem/change text, and which identifiers each state has.
 
 const SPLIT = /[\s,;()=\[\]"'{}<>!?]+/;
 const PARTS = /[._\-/:@]+/;
@@ -32,36 +32,41 @@ export interface LexicalDoc {
 
 const K1 = 1.2;
 const B = 0.75;
-/** A term found only among a state's identifiers counts this much of a problem/change term. */
-const ID_TF = 0.3;
 
-/** In-memory BM25 index; documents are appended in row order. */
+/**
+ * In-memory lexical index; documents are appended in row order. BM25 runs over the problem/change
+ * text. Identifiers present in a state are kept as row ranges: consecutive states share almost all
+ * of them, so 100,000 states cost a few ranges per identifier, not a posting per state.
+ */
 export class LexicalIndex {
   private readonly postings = new Map<string, { rows: number[]; tf: number[] }>();
   private readonly lengths: number[] = [];
-  /** Identifier -> rows where it appears in problems/changes (hot) or anywhere. */
-  private readonly hotRows = new Map<string, number[]>();
-  private readonly anyRows = new Map<string, number[]>();
   private totalLength = 0;
+  /** Identifier -> rows where it appears in problems/changes. */
+  private readonly hotRows = new Map<string, number[]>();
+  /** Identifier -> flat [start, end) row ranges where the state has it. */
+  private readonly presentRanges = new Map<string, number[]>();
 
   add(doc: LexicalDoc): void {
     const row = this.lengths.length;
-    const tf = new Map<string, number>();
     const hot = lexicalTokens(doc.hot);
+    const tf = new Map<string, number>();
     for (const t of hot) tf.set(t, (tf.get(t) ?? 0) + 1);
-    const idTokens = doc.ids.flatMap((id) => lexicalTokens(id));
-    for (const t of idTokens) tf.set(t, (tf.get(t) ?? 0) + ID_TF);
     for (const [term, n] of tf) {
       let p = this.postings.get(term);
       if (!p) this.postings.set(term, (p = { rows: [], tf: [] }));
       p.rows.push(row);
       p.tf.push(n);
+      push(this.hotRows, term, row);
     }
-    const length = hot.length + idTokens.length * ID_TF;
-    this.lengths.push(length);
-    this.totalLength += length;
-    for (const t of new Set(hot)) push(this.hotRows, t, row);
-    for (const t of new Set([...hot, ...idTokens])) push(this.anyRows, t, row);
+    this.lengths.push(hot.length);
+    this.totalLength += hot.length;
+    for (const t of new Set([...hot, ...doc.ids.flatMap((id) => lexicalTokens(id))])) {
+      const ranges = this.presentRanges.get(t);
+      if (ranges && ranges[ranges.length - 1] === row) ranges[ranges.length - 1] = row + 1;
+      else if (ranges) ranges.push(row, row + 1);
+      else this.presentRanges.set(t, [row, row + 1]);
+    }
   }
 
   get size(): number {
@@ -80,19 +85,22 @@ export class LexicalIndex {
       for (let i = 0; i < p.rows.length; i++) {
         const row = p.rows[i];
         const tf = p.tf[i];
-        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[row]) / avg));
+        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[row]) / Math.max(avg, 1)));
         scores.set(row, (scores.get(row) ?? 0) + s);
       }
     }
     return scores;
   }
 
-  /** How well rows match the query's identifiers: 1 per identifier in their problems/changes, 0.5 if only present. */
-  identifierMatch(identifiers: string[]): Map<number, number> {
-    const out = new Map<number, number>();
+  /** Per row, how well it matches the query's identifiers: 1 per identifier in its problems/changes, 0.5 if only present. */
+  identifierMatch(identifiers: string[]): Float32Array | undefined {
+    if (!identifiers.length) return undefined;
+    const out = new Float32Array(this.size);
+    const share = 0.5 / identifiers.length;
     for (const id of identifiers) {
-      for (const row of this.anyRows.get(id) ?? []) out.set(row, (out.get(row) ?? 0) + 0.5 / identifiers.length);
-      for (const row of this.hotRows.get(id) ?? []) out.set(row, (out.get(row) ?? 0) + 0.5 / identifiers.length);
+      const ranges = this.presentRanges.get(id) ?? [];
+      for (let i = 0; i < ranges.length; i += 2) for (let row = ranges[i]; row < ranges[i + 1]; row++) out[row] += share;
+      for (const row of this.hotRows.get(id) ?? []) out[row] += share;
     }
     return out;
   }
@@ -100,6 +108,9 @@ export class LexicalIndex {
 
 function push(map: Map<string, number[]>, key: string, row: number): void {
   const rows = map.get(key);
-  if (rows) rows.push(row);
-  else map.set(key, [row]);
+  if (rows) {
+    if (rows[rows.length - 1] !== row) rows.push(row);
+  } else {
+    map.set(key, [row]);
+  }
 }

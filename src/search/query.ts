@@ -90,6 +90,11 @@ export class StateSearch {
   /** States that match a text query. */
   async search(text: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     const vector = opts.lexicalOnly ? undefined : (await this.embedder.embed([text]))[0];
+    return this.searchVector(text, vector, opts);
+  }
+
+  /** Ranking alone, for a query already embedded. */
+  async searchVector(text: string, vector: Float32Array | undefined, opts: SearchOptions = {}): Promise<SearchHit[]> {
     return this.hits(rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts), lexicalOnly: opts.lexicalOnly }));
   }
 

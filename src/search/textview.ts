@@ -1,7 +1,7 @@
 // The text an embedding model (and the lexical index) reads for a state and for a state change:
 // plugin, object names, the fields that matter, what is wrong and what changed. Problems and changes
 // are separate, heavier segments so that one failed unit is not drowned by a hundred healthy ones.
-import { describe } from './glossary';
+import { annotateName, annotateValue, describe } from './glossary';
 import { objectKey, stateObjects, type PluginSections, type Scalar, type StateObject } from './objects';
 import type { Segment } from './types';
 
@@ -13,8 +13,11 @@ export interface TextView {
   segments: Segment[];
 }
 
-/** How much each part counts in the pooled embedding. */
-export const WEIGHTS = { problems: 1, changes: 1, inventory: 0.1 } as const;
+/**
+ * How much each token of a part counts in the pooled embedding: what is wrong now leads, what changed
+ * (which also covers recoveries) half as much, the healthy rest only shades the vector.
+ */
+export const WEIGHTS = { problems: 1, changes: 0.5, inventory: 0.1 } as const;
 
 const BAD_STATES = new Set(['failed', 'down', 'inactive', 'dead', 'error', 'degraded', 'lowerlayerdown', 'notpresent', 'dormant', 'stopped', 'crashed', 'disconnected']);
 const STATE_FIELD = /(^|[._])(state|status|operstate|oper_state|admin_state|link_state|active_state|sub_state)$/;
@@ -29,6 +32,12 @@ function humanField(field: string): string {
 function show(v: Scalar | Scalar[]): string {
   if (Array.isArray(v)) return v.length ? v.map(show).join(' ') : 'none';
   return v === null ? 'none' : String(v);
+}
+
+/** A changed value with what it means when the number alone does not say (mtu 9000: jumbo frames). */
+function showValue(field: string, v: Scalar | Scalar[]): string {
+  const meaning = annotateValue(field, v);
+  return meaning ? `${show(v)} (${meaning})` : show(v);
 }
 
 function label(o: StateObject): string {
@@ -62,8 +71,9 @@ function listDelta(o: StateObject, field: string, before: Scalar[], after: Scala
   const lost = before.filter((v) => !after.includes(v));
   const gained = after.filter((v) => !before.includes(v));
   const out: string[] = [];
-  if (lost.length) out.push(`${label(o)} ${humanField(field)} removed ${lost.map(show).join(' ')}`);
-  if (gained.length) out.push(`${label(o)} ${humanField(field)} added ${gained.map(show).join(' ')}`);
+  const names = (vs: Scalar[]) => vs.map((v) => annotateName(show(v))).join(' ');
+  if (lost.length) out.push(`${label(o)} ${humanField(field)} removed ${names(lost)}`);
+  if (gained.length) out.push(`${label(o)} ${humanField(field)} added ${names(gained)}`);
   return out;
 }
 
@@ -83,18 +93,26 @@ export function changeView(before: PluginSections, after: PluginSections): strin
       const b = o.fields[field];
       if (JSON.stringify(a) === JSON.stringify(b)) continue;
       if (Array.isArray(a) && Array.isArray(b)) out.push(...listDelta(o, field, a, b));
-      else out.push(`${label(o)} ${humanField(field)} changed from ${show(a ?? null)} to ${show(b ?? null)}`);
+      else out.push(`${label(o)} ${humanField(field)} changed from ${showValue(field, a ?? null)} to ${showValue(field, b ?? null)}`);
     }
   }
   for (const [key, o] of old) if (!now.has(key)) out.push(`removed ${label(o)}`);
   return out;
 }
 
-/** The view of one historical state; with `previous`, also what changed since then. */
+/**
+ * A change line as indexed text: the old value is history, not what this state is. Keeping "failed"
+ * in "changed from failed to active" makes every recovery look like the failure it ended.
+ */
+export function currentSide(line: string): string {
+  return line.replace(/ changed from .* to /, ' changed to ');
+}
+
+/** The view of one historical state; with `previous`, also what changed since then (new values only). */
 export function stateView(state: PluginSections, previous?: PluginSections): TextView {
   const objects = stateObjects(state);
   const problems = objects.flatMap(problemsOf);
-  const changes = previous ? changeView(previous, state) : [];
+  const changes = previous ? changeView(previous, state).map(currentSide) : [];
   const inventory = objects.map(describeObject);
   const segments: Segment[] = [
     { text: problems.join('\n'), weight: WEIGHTS.problems },
