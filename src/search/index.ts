@@ -1,6 +1,7 @@
 // The on-disk vector index of historical states, in <stateDir>/search/: meta.json (model, dim),
 // vectors.f32 (row-major float32, one L2-normalised row per state) and entries.jsonl (one line per row:
-// id, time, plugins, lexical text). Append-only; rows beyond the shorter of the two files are dropped
+// id, time, plugins, lexical text; the identifier list only when it differs from the previous row's,
+// as consecutive states share nearly all of them). Append-only; rows beyond the shorter of the two files are dropped
 // on open, so a crash between the two appends costs at most the entry being written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -79,11 +80,11 @@ export class VectorIndex {
     const count = Math.min(entries.length, Math.floor(bytes.length / (4 * this.dim)));
     this.ensureCapacity(count);
     this.rows.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * this.dim * 4)));
-    for (const e of entries.slice(0, count)) this.push(e);
+    for (const e of entries.slice(0, count)) this.push(e.lexical.ids ? e : { ...e, lexical: { ...e.lexical, ids: this.lastIds() } });
     // Drop any torn tail so the next append lines up rows and entries again.
     if (bytes.length !== count * this.dim * 4) fs.truncateSync(this.vectorsFile, count * this.dim * 4);
     if (entries.length !== count || lines.filter(Boolean).length !== count) {
-      fs.writeFileSync(this.entriesFile, this.entries.map((e) => JSON.stringify(e) + '\n').join(''));
+      fs.writeFileSync(this.entriesFile, this.entries.map((e, i) => this.serialize(e, i > 0 ? this.entries[i - 1] : undefined)).join(''));
     }
   }
 
@@ -92,6 +93,19 @@ export class VectorIndex {
     const grown = new Float32Array(Math.max(count, (this.rows.length / this.dim) * 2) * this.dim);
     grown.set(this.rows);
     this.rows = grown;
+  }
+
+  private lastIds(): string[] {
+    return this.entries.length ? this.entries[this.entries.length - 1].lexical.ids : [];
+  }
+
+  /** One entries.jsonl line; ids left out when equal to the previous row's (and then shared in memory). */
+  private serialize(entry: IndexEntry, previous: IndexEntry | undefined): string {
+    const ids = entry.lexical.ids;
+    const same = previous && previous.lexical.ids.length === ids.length && previous.lexical.ids.every((id, i) => id === ids[i]);
+    if (!same) return JSON.stringify(entry) + '\n';
+    entry.lexical.ids = previous.lexical.ids;
+    return JSON.stringify({ ...entry, lexical: { hot: entry.lexical.hot } }) + '\n';
   }
 
   private push(entry: IndexEntry): void {
@@ -122,7 +136,13 @@ export class VectorIndex {
     const block = new Float32Array(items.length * this.dim);
     items.forEach((it, i) => block.set(it.vector, i * this.dim));
     fs.appendFileSync(this.vectorsFile, Buffer.from(block.buffer));
-    fs.appendFileSync(this.entriesFile, items.map((it) => JSON.stringify(it.entry) + '\n').join(''));
+    let previous = this.entries[this.entries.length - 1];
+    const lines = items.map((it) => {
+      const line = this.serialize(it.entry, previous);
+      previous = it.entry;
+      return line;
+    });
+    fs.appendFileSync(this.entriesFile, lines.join(''));
     this.ensureCapacity(this.size + items.length);
     this.rows.set(block, this.size * this.dim);
     for (const it of items) this.push(it.entry);

@@ -5,7 +5,7 @@ import type { Embedder } from './embedder';
 import { rank, type RankedRow } from './hybrid';
 import { VectorIndex, type IndexEntry } from './index';
 import { LexicalIndex } from './lexical';
-import { MODEL_NAME } from './model';
+import { modelId } from './model';
 import { stateObjects, type PluginSections } from './objects';
 import type { HistorySource } from './source';
 import { stateView, type TextView } from './textview';
@@ -47,7 +47,7 @@ export class StateSearch {
 
   static async open(stateDir: string, embedder: Embedder): Promise<StateSearch> {
     const [probe] = await embedder.embed(['probe']);
-    return new StateSearch(VectorIndex.open(stateDir, MODEL_NAME, probe.length), embedder);
+    return new StateSearch(VectorIndex.open(stateDir, modelId(embedder.modelFiles), probe.length), embedder);
   }
 
   /** Indexes every history entry not indexed yet, oldest first. Returns how many were added. */
