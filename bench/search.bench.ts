@@ -49,8 +49,10 @@ async function pool(): Promise<Record<string, number>> {
   return { docs_per_s: rate, pool_size: embedder.poolSize, intra_op_threads: embedder.intraOpThreads };
 }
 
+/** SEARCH_BENCH_DIR keeps the built index there between runs (for profiling search alone). */
 async function indexAndSearch(): Promise<Record<string, number>> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-bench-search-'));
+  const keep = process.env.SEARCH_BENCH_DIR;
+  const stateDir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-bench-search-'));
   const embedder = new Embedder({ batchSize: BATCH });
   try {
     let search = await StateSearch.open(stateDir, embedder);
@@ -85,7 +87,7 @@ async function indexAndSearch(): Promise<Record<string, number>> {
     };
   } finally {
     await embedder.close();
-    fs.rmSync(stateDir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(stateDir, { recursive: true, force: true });
   }
 }
 

@@ -33,45 +33,51 @@ export interface RankedRow {
   identifier: number;
 }
 
-/** Rows with the `depth` highest scores, best first (ties: lower row first). */
-function topRows(rows: number[], scoreOf: (row: number) => number, depth: number): number[] {
-  if (rows.length > depth) {
-    const sorted = Float32Array.from(rows, scoreOf).sort();
-    const threshold = sorted[sorted.length - depth];
-    rows = rows.filter((r) => scoreOf(r) >= threshold);
+/**
+ * Adds reciprocal-rank votes to `out` for the `depth` best accepted rows by `scores` (ties: lower row
+ * first). A threshold from one native sort of the scores keeps this O(n log n) in typed arrays.
+ */
+function addRankVotes(scores: Float32Array, accept: ((row: number) => boolean) | undefined, positiveOnly: boolean, weight: number, out: Float32Array): void {
+  const rows: number[] = [];
+  for (let row = 0; row < scores.length; row++) {
+    if ((!positiveOnly || scores[row] > 0) && (!accept || accept(row))) rows.push(row);
   }
-  return rows.sort((a, b) => scoreOf(b) - scoreOf(a) || a - b).slice(0, depth);
+  let ranked = rows;
+  if (rows.length > RRF_DEPTH) {
+    const sorted = Float32Array.from(rows, (r) => scores[r]).sort();
+    const threshold = sorted[sorted.length - RRF_DEPTH];
+    ranked = rows.filter((r) => scores[r] >= threshold);
+  }
+  ranked.sort((a, b) => scores[b] - scores[a] || a - b);
+  for (let r = 0; r < Math.min(ranked.length, RRF_DEPTH); r++) out[ranked[r]] += weight / (RRF_K + r + 1);
 }
 
 /** The `limit` best rows, best first. `vector` may be absent for lexical-only ranking. */
 export function rank(index: VectorIndex, lexical: LexicalIndex, text: string, vector: Float32Array | undefined, opts: RankOptions): RankedRow[] {
   const n = index.size;
-  const accept = opts.accept ?? (() => true);
   const useVectors = !!vector && !opts.lexicalOnly;
   const semantic = useVectors ? similarities(index.matrix, index.dim, vector) : new Float32Array(n);
-  const bm25 = text ? lexical.score(text) : new Map<number, number>();
+  const bm25 = text ? lexical.score(text) : new Float32Array(n);
   const identifiers = text ? lexical.identifierMatch(queryIdentifiers(text)) : undefined;
   let best = 0;
-  for (const s of bm25.values()) best = Math.max(best, s);
-  const lexicalOf = (row: number) => (best > 0 ? (bm25.get(row) ?? 0) / best : 0);
+  for (let row = 0; row < n; row++) if (bm25[row] > best) best = bm25[row];
+  const lexicalOf = (row: number) => (best > 0 ? bm25[row] / best : 0);
 
   const fused = new Float32Array(n);
   if (useVectors) {
-    const candidates: number[] = [];
-    for (let row = 0; row < n; row++) if (accept(row)) candidates.push(row);
-    topRows(candidates, (r) => semantic[r], RRF_DEPTH).forEach((row, r) => { fused[row] += SEMANTIC_RRF_WEIGHT / (RRF_K + r + 1); });
-    topRows([...bm25.keys()].filter(accept), lexicalOf, RRF_DEPTH).forEach((row, r) => { fused[row] += 1 / (RRF_K + r + 1); });
+    addRankVotes(semantic, opts.accept, false, SEMANTIC_RRF_WEIGHT, fused);
+    addRankVotes(bm25, opts.accept, true, 1, fused);
   } else {
-    for (const [row] of bm25) fused[row] = lexicalOf(row);
+    for (let row = 0; row < n; row++) fused[row] = lexicalOf(row);
   }
-  const scoreOf = (row: number) => fused[row] + IDENTIFIER_WEIGHT * (identifiers ? identifiers[row] : 0);
+  if (identifiers) for (let row = 0; row < n; row++) fused[row] += IDENTIFIER_WEIGHT * identifiers[row];
 
   // Top-k by a bounded insertion list: O(n) for the usual small k.
   const top: { row: number; score: number }[] = [];
   for (let row = 0; row < n; row++) {
-    if (!accept(row)) continue;
-    const s = scoreOf(row);
+    const s = fused[row];
     if (top.length === opts.limit && s <= top[top.length - 1].score) continue;
+    if (opts.accept && !opts.accept(row)) continue;
     let i = top.length - 1;
     while (i >= 0 && top[i].score < s) i--;
     top.splice(i + 1, 0, { row, score: s });

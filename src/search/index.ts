@@ -1,7 +1,7 @@
 // The on-disk vector index of historical states, in <stateDir>/search/: meta.json (model, dim),
 // vectors.f32 (row-major float32, one L2-normalised row per state) and entries.jsonl (one line per row:
-// id, time, plugins, lexical text; the identifier list only when it differs from the previous row's,
-// as consecutive states share nearly all of them). Append-only; rows beyond the shorter of the two files are dropped
+// id, time, plugins, lexical text; the problem text and identifier list only when they differ from
+// the previous row's, as consecutive states share nearly all of them). Append-only; rows beyond the shorter of the two files are dropped
 // on open, so a crash between the two appends costs at most the entry being written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -80,7 +80,7 @@ export class VectorIndex {
     const count = Math.min(entries.length, Math.floor(bytes.length / (4 * this.dim)));
     this.ensureCapacity(count);
     this.rows.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * this.dim * 4)));
-    for (const e of entries.slice(0, count)) this.push(e.lexical.ids ? e : { ...e, lexical: { ...e.lexical, ids: this.lastIds() } });
+    for (const e of entries.slice(0, count)) this.push(this.resolve(e));
     // Drop any torn tail so the next append lines up rows and entries again.
     if (bytes.length !== count * this.dim * 4) fs.truncateSync(this.vectorsFile, count * this.dim * 4);
     if (entries.length !== count || lines.filter(Boolean).length !== count) {
@@ -95,17 +95,26 @@ export class VectorIndex {
     this.rows = grown;
   }
 
-  private lastIds(): string[] {
-    return this.entries.length ? this.entries[this.entries.length - 1].lexical.ids : [];
+  /** Fills in what a stored line left out (same as the previous row). */
+  private resolve(stored: IndexEntry): IndexEntry {
+    const previous = this.entries[this.entries.length - 1]?.lexical;
+    const lexical = stored.lexical as Partial<LexicalDoc>;
+    return { ...stored, lexical: { problems: lexical.problems ?? previous?.problems ?? '', changes: lexical.changes ?? '', ids: lexical.ids ?? previous?.ids ?? [] } };
   }
 
-  /** One entries.jsonl line; ids left out when equal to the previous row's (and then shared in memory). */
+  /** One entries.jsonl line; problems and ids left out when equal to the previous row's (and then shared in memory). */
   private serialize(entry: IndexEntry, previous: IndexEntry | undefined): string {
+    const stored: { problems?: string; changes: string; ids?: string[] } = { ...entry.lexical };
     const ids = entry.lexical.ids;
-    const same = previous && previous.lexical.ids.length === ids.length && previous.lexical.ids.every((id, i) => id === ids[i]);
-    if (!same) return JSON.stringify(entry) + '\n';
-    entry.lexical.ids = previous.lexical.ids;
-    return JSON.stringify({ ...entry, lexical: { hot: entry.lexical.hot } }) + '\n';
+    if (previous && previous.lexical.ids.length === ids.length && previous.lexical.ids.every((id, i) => id === ids[i])) {
+      entry.lexical.ids = previous.lexical.ids;
+      delete stored.ids;
+    }
+    if (previous && previous.lexical.problems === entry.lexical.problems) {
+      entry.lexical.problems = previous.lexical.problems;
+      delete stored.problems;
+    }
+    return JSON.stringify({ ...entry, lexical: stored }) + '\n';
   }
 
   private push(entry: IndexEntry): void {

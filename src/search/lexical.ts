@@ -24,10 +24,16 @@ export function queryIdentifiers(query: string): string[] {
 }
 
 export interface LexicalDoc {
-  /** Problems and changes: the text that says what this state is about. */
-  hot: string;
+  /** What is wrong in this state and what changed: the text that says what the state is about. */
+  problems: string;
+  changes: string;
   /** Names and addresses of every object in the state. */
   ids: string[];
+}
+
+/** The problem/change text of a document, as one string (a --like query). */
+export function hotText(doc: LexicalDoc): string {
+  return [doc.problems, doc.changes].filter(Boolean).join('\n');
 }
 
 const K1 = 1.2;
@@ -47,9 +53,14 @@ export class LexicalIndex {
   /** Identifier -> flat [start, end) row ranges where the state has it. */
   private readonly presentRanges = new Map<string, number[]>();
 
+  /** The previous document's problems and ids with their tokens: consecutive states mostly repeat them. */
+  private last = { problems: '', problemTokens: [] as string[], ids: [] as string[], idTokens: [] as string[] };
+
   add(doc: LexicalDoc): void {
     const row = this.lengths.length;
-    const hot = lexicalTokens(doc.hot);
+    if (doc.problems !== this.last.problems) Object.assign(this.last, { problems: doc.problems, problemTokens: lexicalTokens(doc.problems) });
+    if (doc.ids !== this.last.ids) Object.assign(this.last, { ids: doc.ids, idTokens: [...new Set(doc.ids.flatMap((id) => lexicalTokens(id)))] });
+    const hot = [...this.last.problemTokens, ...lexicalTokens(doc.changes)];
     const tf = new Map<string, number>();
     for (const t of hot) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [term, n] of tf) {
@@ -61,7 +72,7 @@ export class LexicalIndex {
     }
     this.lengths.push(hot.length);
     this.totalLength += hot.length;
-    for (const t of new Set([...hot, ...doc.ids.flatMap((id) => lexicalTokens(id))])) {
+    for (const t of new Set([...hot, ...this.last.idTokens])) {
       const ranges = this.presentRanges.get(t);
       if (ranges && ranges[ranges.length - 1] === row) ranges[ranges.length - 1] = row + 1;
       else if (ranges) ranges.push(row, row + 1);
@@ -73,9 +84,9 @@ export class LexicalIndex {
     return this.lengths.length;
   }
 
-  /** BM25 score of every row that matches a query term (sparse: row -> score). */
-  score(query: string): Map<number, number> {
-    const scores = new Map<number, number>();
+  /** BM25 score of every row (0 where no query term matches). */
+  score(query: string): Float32Array {
+    const scores = new Float32Array(this.size);
     const n = this.lengths.length;
     const avg = this.totalLength / Math.max(1, n);
     for (const term of new Set(lexicalTokens(query))) {
@@ -86,7 +97,7 @@ export class LexicalIndex {
         const row = p.rows[i];
         const tf = p.tf[i];
         const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.lengths[row]) / Math.max(avg, 1)));
-        scores.set(row, (scores.get(row) ?? 0) + s);
+        scores[row] += s;
       }
     }
     return scores;

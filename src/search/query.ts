@@ -4,7 +4,7 @@ import { OpdbusError } from '../errors';
 import type { Embedder } from './embedder';
 import { rank, type RankedRow } from './hybrid';
 import { VectorIndex, type IndexEntry } from './index';
-import { LexicalIndex } from './lexical';
+import { hotText, LexicalIndex } from './lexical';
 import { modelId } from './model';
 import { stateObjects, type PluginSections } from './objects';
 import type { HistorySource } from './source';
@@ -35,7 +35,7 @@ function indexEntry(id: string, time: string, state: PluginSections, view: TextV
     if (plugin) plugins.add(plugin);
   }
   const ids = stateObjects(state).flatMap((o) => [o.name, ...Object.values(o.fields).flat().filter((v): v is string => typeof v === 'string' && /[0-9./:]/.test(v))]);
-  return { id, time, plugins: [...plugins].sort(), lexical: { hot: [...view.problems, ...view.changes].join('\n'), ids: [...new Set(ids)] } };
+  return { id, time, plugins: [...plugins].sort(), lexical: { problems: view.problems.join('\n'), changes: view.changes.join('\n'), ids: [...new Set(ids)] } };
 }
 
 export class StateSearch {
@@ -107,7 +107,7 @@ export class StateSearch {
       exclude = this.index.rowOf(target.id);
       if (exclude === undefined) throw new OpdbusError('NotFound', 'SEARCH_NO_SUCH_STATE', `--like ${target.id}: no indexed history entry with that id (run "opdbus index rebuild" if history has it)`);
       vector = this.index.vector(exclude);
-      text = this.index.entries[exclude].lexical.hot;
+      text = hotText(this.index.entries[exclude].lexical);
     } else {
       const view = stateView(target.state);
       vector = (await this.embedder.embed([view.segments]))[0];

@@ -11,7 +11,7 @@ import { uniqueName } from '../harness/netns';
 const stateDir = path.join(os.tmpdir(), uniqueName('opdbus-t-searchidx'));
 after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
-const entry = (id: string, ids: string[]): IndexEntry => ({ id, time: `2026-01-0${id}T00:00:00.000Z`, plugins: ['net'], lexical: { hot: `state ${id}`, ids } });
+const entry = (id: string, ids: string[]): IndexEntry => ({ id, time: `2026-01-0${id}T00:00:00.000Z`, plugins: ['net'], lexical: { problems: 'unit a.service is failed', changes: `state ${id}`, ids } });
 const unit = (dim: number, axis: number) => Float32Array.from({ length: dim }, (_, i) => (i === axis ? 1 : 0));
 
 test('appends are found again after reopening, identifier lists stored only when they change', () => {
@@ -20,10 +20,12 @@ test('appends are found again after reopening, identifier lists stored only when
   index.append([{ entry: entry('3', ['eth0']), vector: unit(4, 2) }]);
   const lines = fs.readFileSync(path.join(VectorIndex.dirFor(stateDir), 'entries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.lexical.ids), [['eth0', 'br0'], undefined, ['eth0']]);
+  assert.deepEqual(lines.map((l) => l.lexical.problems), ['unit a.service is failed', undefined, undefined]);
 
   const again = VectorIndex.open(stateDir, 'm1', 4);
   assert.equal(again.size, 3);
   assert.deepEqual(again.entries.map((e) => e.lexical.ids), [['eth0', 'br0'], ['eth0', 'br0'], ['eth0']]);
+  assert.deepEqual(again.entries.map((e) => e.lexical.problems), Array(3).fill('unit a.service is failed'));
   assert.equal(again.rowOf('2'), 1);
   assert.deepEqual(Array.from(similarities(again.matrix, 4, unit(4, 1))), [0, 1, 0]);
 });
