@@ -33,20 +33,46 @@ export interface RankedRow {
   identifier: number;
 }
 
+/** The k-th largest value of `values` (1-based k), by quickselect on the array, which it reorders. */
+function kthLargest(values: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = values.length - k;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i++] = values[j];
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target];
+}
+
 /**
- * Adds reciprocal-rank votes to `out` for the `depth` best accepted rows by `scores` (ties: lower row
- * first). A threshold from one native sort of the scores keeps this O(n log n) in typed arrays.
+ * Adds reciprocal-rank votes to `out` for the RRF_DEPTH best accepted rows by `scores` (ties: lower
+ * row first). A quickselect threshold keeps this linear; only the rows above it are sorted.
  */
 function addRankVotes(scores: Float32Array, accept: ((row: number) => boolean) | undefined, positiveOnly: boolean, weight: number, out: Float32Array): void {
-  const rows: number[] = [];
+  const eligible = new Float32Array(scores.length);
+  let count = 0;
   for (let row = 0; row < scores.length; row++) {
-    if ((!positiveOnly || scores[row] > 0) && (!accept || accept(row))) rows.push(row);
+    if ((!positiveOnly || scores[row] > 0) && (!accept || accept(row))) eligible[count++] = scores[row];
   }
-  let ranked = rows;
-  if (rows.length > RRF_DEPTH) {
-    const sorted = Float32Array.from(rows, (r) => scores[r]).sort();
-    const threshold = sorted[sorted.length - RRF_DEPTH];
-    ranked = rows.filter((r) => scores[r] >= threshold);
+  if (count === 0) return;
+  const threshold = count > RRF_DEPTH ? kthLargest(eligible.subarray(0, count), RRF_DEPTH) : -Infinity;
+  const ranked: number[] = [];
+  for (let row = 0; row < scores.length; row++) {
+    if (scores[row] >= threshold && (!positiveOnly || scores[row] > 0) && (!accept || accept(row))) ranked.push(row);
   }
   ranked.sort((a, b) => scores[b] - scores[a] || a - b);
   for (let r = 0; r < Math.min(ranked.length, RRF_DEPTH); r++) out[ranked[r]] += weight / (RRF_K + r + 1);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError } from '../errors';
+import { native } from '../native/binding';
 import type { LexicalDoc } from './lexical';
 
 export interface IndexEntry {
@@ -158,21 +159,12 @@ export class VectorIndex {
   }
 }
 
-/** Dot product of `query` with every row (rows and query normalised: cosine similarity). */
+interface SearchAddon {
+  dotRows(matrix: Float32Array, dim: number, query: Float32Array, out: Float32Array): void;
+}
+
+/** Dot product of `query` with every row (rows and query normalised: cosine similarity), in native code. */
 export function similarities(matrix: Float32Array, dim: number, query: Float32Array, out = new Float32Array(matrix.length / dim)): Float32Array {
-  const n = out.length;
-  for (let r = 0; r < n; r++) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    const base = r * dim;
-    let c = 0;
-    for (; c + 3 < dim; c += 4) {
-      s0 += matrix[base + c] * query[c];
-      s1 += matrix[base + c + 1] * query[c + 1];
-      s2 += matrix[base + c + 2] * query[c + 2];
-      s3 += matrix[base + c + 3] * query[c + 3];
-    }
-    for (; c < dim; c++) s0 += matrix[base + c] * query[c];
-    out[r] = s0 + s1 + s2 + s3;
-  }
+  (native() as unknown as SearchAddon).dotRows(matrix, dim, query, out);
   return out;
 }

@@ -47,3 +47,17 @@ test('an index built by another model is refused with what to do', () => {
     message: `search index in ${VectorIndex.dirFor(stateDir)} was built by model m1 (dim 4), not m2 (dim 4): run "opdbus index rebuild"`,
   });
 });
+
+test('native dotRows equals the plain dot product and refuses mismatched shapes', () => {
+  const dim = 37; // not a multiple of the 16-float unrolled step
+  const rows = 5;
+  const matrix = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i));
+  const query = Float32Array.from({ length: dim }, (_, i) => Math.cos(i));
+  const got = similarities(matrix, dim, query);
+  for (let r = 0; r < rows; r++) {
+    let want = 0;
+    for (let c = 0; c < dim; c++) want += matrix[r * dim + c] * query[c];
+    assert.ok(Math.abs(got[r] - want) < 1e-4, `row ${r}: ${got[r]} vs ${want}`);
+  }
+  assert.throws(() => similarities(matrix, dim, query.subarray(1)), /dotRows: query must have dim floats/);
+});
