@@ -34,7 +34,7 @@ function indexEntry(id: string, time: string, state: PluginSections, view: TextV
     const plugin = Object.keys(state).find((p) => line.startsWith(`${p} `) || line.includes(` ${p} `));
     if (plugin) plugins.add(plugin);
   }
-  const ids = stateObjects(state).flatMap((o) => [o.name, ...Object.values(o.fields).flat().filter((v): v is string => typeof v === 'string' && /[0-9./:]/.test(v))]);
+  const ids = stateObjects(state).flatMap((o) => [o.name, ...Object.values(o.fields).flat().filter((v): v is string => typeof v === 'string' && /[./:]/.test(v) && /\d/.test(v))]);
   return { id, time, plugins: [...plugins].sort(), lexical: { problems: view.problems.join('\n'), changes: view.changes.join('\n'), ids: [...new Set(ids)] } };
 }
 
