@@ -39,6 +39,27 @@ Napi::Value MerkleRoot(const Napi::CallbackInfo& info) {
   });
 }
 
+// merkleRootsAt(leafHashes, sizes: number[] ascending) -> Buffer(k*32) | Promise
+Napi::Value MerkleRootsAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[1].IsArray()) ThrowArgError(env, "merkleRootsAt(leafHashes, sizes[])");
+  Leaves l = LeavesArg(info, 0);
+  Napi::Array arr = info[1].As<Napi::Array>();
+  std::vector<uint64_t> sizes;
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value v = arr.Get(i);
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    uint64_t size = static_cast<uint64_t>(d);
+    if (d < 0 || static_cast<double>(size) != d || size > l.count || (!sizes.empty() && size < sizes.back())) {
+      ThrowArgError(env, "sizes must be ascending integers up to the " + std::to_string(l.count) + " leaves given");
+    }
+    sizes.push_back(size);
+  }
+  uint64_t last = sizes.empty() ? 0 : sizes.back();
+  return RunBatch(env, "opdbus.merkleRootsAt", TreeWork(last), {info[0]},
+                  [l, sizes]() { return TreeRootsAt(l.data, sizes); });
+}
+
 // merkleInclusionProof(leafHashes, index, size) -> Buffer(k*32) | Promise
 Napi::Value MerkleInclusionProof(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -102,6 +123,7 @@ Napi::Value MerkleVerifyConsistency(const Napi::CallbackInfo& info) {
 
 void InitMerkle(Napi::Env env, Napi::Object exports) {
   exports.Set("merkleRoot", Napi::Function::New(env, MerkleRoot, "merkleRoot"));
+  exports.Set("merkleRootsAt", Napi::Function::New(env, MerkleRootsAt, "merkleRootsAt"));
   exports.Set("merkleInclusionProof", Napi::Function::New(env, MerkleInclusionProof, "merkleInclusionProof"));
   exports.Set("merkleConsistencyProof", Napi::Function::New(env, MerkleConsistencyProof, "merkleConsistencyProof"));
   exports.Set("merkleVerifyInclusion", Napi::Function::New(env, MerkleVerifyInclusion, "merkleVerifyInclusion"));

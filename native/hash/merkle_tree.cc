@@ -47,26 +47,50 @@ bool Equal(const uint8_t* a, const uint8_t* b) { return std::memcmp(a, b, kHashS
 
 }  // namespace
 
-void TreeRoot(const uint8_t* leaves, uint64_t size, uint8_t* out) {
-  if (size == 0) {
-    SHA256(nullptr, 0, out);
-    return;
-  }
-  // Peaks of the perfect subtrees seen so far, largest first (at most 64 of them).
+namespace {
+
+// Peaks of the perfect subtrees over the leaves pushed so far, largest first (at most 64).
+struct Peaks {
   uint8_t stack[65][kHashSize];
   size_t depth = 0;
-  for (uint64_t i = 0; i < size; i++) {
-    std::memcpy(stack[depth++], leaves + i * kHashSize, kHashSize);
-    for (uint64_t j = i; j & 1; j >>= 1) {
+  uint64_t count = 0;
+
+  void Push(const uint8_t* leaf) {
+    std::memcpy(stack[depth++], leaf, kHashSize);
+    for (uint64_t j = count++; j & 1; j >>= 1) {
       NodeHash(stack[depth - 2], stack[depth - 1], stack[depth - 2]);
       depth--;
     }
   }
   // RFC 6962 puts the unbalanced part on the right: fold the peaks from the smallest.
-  uint8_t acc[kHashSize];
-  std::memcpy(acc, stack[depth - 1], kHashSize);
-  for (size_t k = depth - 1; k-- > 0;) NodeHash(stack[k], acc, acc);
-  std::memcpy(out, acc, kHashSize);
+  void Root(uint8_t* out) const {
+    if (count == 0) {
+      SHA256(nullptr, 0, out);
+      return;
+    }
+    uint8_t acc[kHashSize];
+    std::memcpy(acc, stack[depth - 1], kHashSize);
+    for (size_t k = depth - 1; k-- > 0;) NodeHash(stack[k], acc, acc);
+    std::memcpy(out, acc, kHashSize);
+  }
+};
+
+}  // namespace
+
+void TreeRoot(const uint8_t* leaves, uint64_t size, uint8_t* out) {
+  Peaks peaks;
+  for (uint64_t i = 0; i < size; i++) peaks.Push(leaves + i * kHashSize);
+  peaks.Root(out);
+}
+
+Bytes TreeRootsAt(const uint8_t* leaves, const std::vector<uint64_t>& sizes) {
+  Bytes out(sizes.size() * kHashSize);
+  Peaks peaks;
+  for (size_t k = 0; k < sizes.size(); k++) {
+    while (peaks.count < sizes[k]) peaks.Push(leaves + peaks.count * kHashSize);
+    peaks.Root(out.data() + k * kHashSize);
+  }
+  return out;
 }
 
 Bytes InclusionProof(const uint8_t* leaves, uint64_t index, uint64_t size) {

@@ -15,6 +15,10 @@ using Bytes = std::vector<uint8_t>;
 // Merkle tree hash (MTH) of the first `size` leaves; SHA-256("") for an empty tree.
 void TreeRoot(const uint8_t* leaves, uint64_t size, uint8_t* out);
 
+// Roots of the trees of the first sizes[0], sizes[1], ... leaves in one pass (sizes ascending): how
+// every signed checkpoint of a ledger is checked in O(N + k log N) rather than O(k N).
+Bytes TreeRootsAt(const uint8_t* leaves, const std::vector<uint64_t>& sizes);
+
 // Audit path of leaf `index` in the tree of the first `size` leaves (RFC 6962 2.1.1), leaf to root.
 Bytes InclusionProof(const uint8_t* leaves, uint64_t index, uint64_t size);
 

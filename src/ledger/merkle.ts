@@ -12,6 +12,7 @@ interface HashAddon {
   hashChain(prev: Buffer, records: Buffer, lengths: Uint32Array): Batch;
   merkleLeafHashes(records: Buffer, lengths: Uint32Array): Batch;
   merkleRoot(leafHashes: Buffer, size: number): Batch;
+  merkleRootsAt(leafHashes: Buffer, sizes: number[]): Batch;
   merkleInclusionProof(leafHashes: Buffer, index: number, size: number): Batch;
   merkleConsistencyProof(leafHashes: Buffer, size1: number, size2: number): Batch;
   merkleVerifyInclusion(leafHash: Buffer, index: number | bigint, size: number | bigint, proof: Buffer, root: Buffer): boolean;
@@ -65,6 +66,12 @@ function leafCount(leaves: Buffer): number {
 export async function treeRoot(leaves: Buffer, size = leafCount(leaves)): Promise<Buffer> {
   checkSize(size, 'tree size');
   return addon().merkleRoot(leaves, size);
+}
+
+/** Roots of several prefixes (ascending sizes) in one pass over the leaves. */
+export async function treeRootsAt(leaves: Buffer, sizes: readonly number[]): Promise<Buffer[]> {
+  sizes.forEach((s) => checkSize(s, 'tree size'));
+  return splitHashes(await addon().merkleRootsAt(leaves, [...sizes]));
 }
 
 export function splitHashes(joined: Buffer): Buffer[] {

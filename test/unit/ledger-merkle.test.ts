@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { native } from '../../src/native/binding';
 import {
-  asyncThresholdBytes, chainLinks, consistencyProof, inclusionProof, leafHashes, splitHashes, treeRoot, verifyConsistency, verifyInclusion,
+  asyncThresholdBytes, chainLinks, consistencyProof, inclusionProof, leafHashes, splitHashes, treeRoot, treeRootsAt, verifyConsistency, verifyInclusion,
 } from '../../src/ledger/merkle';
 
 interface Vectors {
@@ -37,6 +37,8 @@ test('tree roots of every prefix match the published RootHashes', async () => {
   for (let size = 0; size <= LEAVES.length; size++) {
     assert.equal((await treeRoot(hashes, size)).toString('hex'), V.rootHashesHex[size], `size ${size}`);
   }
+  const all = await treeRootsAt(hashes, [0, 1, 2, 3, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(all.map((r) => r.toString('hex')), [0, 1, 2, 3, 3, 4, 5, 6, 7, 8].map((s) => V.rootHashesHex[s]));
 });
 
 test('inclusion vectors: the happy paths verify and are what we generate; every mutation fails', async () => {
