@@ -9,6 +9,7 @@ import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
+import { ledgerObserver } from '../ledger';
 import { builtinRegistry } from '../plugins';
 import type { TransactionObserver } from '../transaction/record';
 import { LOG_LEVELS, type LogLevel } from '../util/log';
@@ -49,7 +50,7 @@ export function commandContext(cmd: Command): CommandContext {
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(): TransactionObserver[] {
-  return [];
+  return [ledgerObserver];
 }
 
 export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {

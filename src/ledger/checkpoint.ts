@@ -5,7 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { OpdbusError } from '../errors';
 import { fsyncDir } from '../util/fsync';
-import type { LedgerPaths } from './paths';
+import { readLines, type LedgerPaths } from './paths';
 
 export interface Checkpoint {
   /** The log's name: "opdbus-ledger/<host>". */
@@ -95,4 +95,13 @@ export function parseCheckpoint(line: Buffer): Checkpoint | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every complete checkpoint line; a damaged one is an integrity error (verify names it precisely). */
+export function readCheckpoints(paths: LedgerPaths): Checkpoint[] {
+  return readLines(paths.checkpoints).lines.map((line, n) => {
+    const cp = parseCheckpoint(line);
+    if (!cp) throw new OpdbusError('Integrity', 'LEDGER_CHECKPOINT', `${paths.checkpoints}: checkpoint ${n + 1} is damaged (run \`opdbus audit verify\`)`, { path: paths.checkpoints });
+    return cp;
+  });
 }
