@@ -1,5 +1,6 @@
 // The audit ledger's public face: the transaction observer that writes one block per transaction,
 // and the operations behind `opdbus audit`.
+import { failpoint } from '../transaction/failpoints';
 import type { TransactionObserver, TransactionRecord } from '../transaction/record';
 import { bodyFromRecord } from './block';
 import { LedgerStore } from './store';
@@ -17,6 +18,7 @@ export const ledgerObserver: TransactionObserver = {
       // recover re-delivers a committed record whose observers may already have run before a crash.
       if (store.has(record.txid)) return;
       await store.append(bodyFromRecord(record));
+      await failpoint('ledger.after-append');
     } finally {
       await store.close();
     }
