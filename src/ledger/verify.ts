@@ -1,13 +1,13 @@
 // `audit verify`: re-derives every block hash, link, footprint root and signed checkpoint and names
 // the first bad block and what is wrong with it: its content, its link to the block before, a
 // signature (checkpoint, anchor or host key), or truncation (blocks a signed checkpoint covers are gone).
+import * as crypto from 'node:crypto';
 import { anchorSignatureValid } from './anchor';
 import { bodyBytes, footprintBytes, splitBlock, type Block } from './block';
-import { checkpointSignatureValid, loadPublicKey, parseCheckpoint, type Checkpoint } from './checkpoint';
+import { checkpointSignatureValid, loadPublicKey, parseCheckpoint, type Checkpoint, type HostKey } from './checkpoint';
 import { chainLinks, leafHashes, treeRoot, treeRootsAt } from './merkle';
 import { readLines } from './paths';
-import { allLeafHashes, chainStart, loadLedger, parseBlock, totalBlocks } from './read';
-import * as crypto from 'node:crypto';
+import { allLeafHashes, chainStart, loadLedger, parseBlock, totalBlocks, type LoadedLedger } from './read';
 
 export type FailureKind = 'content' | 'link' | 'signature' | 'truncation';
 
@@ -29,7 +29,12 @@ export interface VerifyReport {
 
 const fail = (index: number, kind: FailureKind, message: string): VerifyFailure => ({ index, kind, message: `block ${index}: ${kind}: ${message}` });
 
-export async function verifyLedger(stateDir: string): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /** A signed checkpoint kept outside the state directory: catches a tail cut from both files. */
+  witness?: Checkpoint;
+}
+
+export async function verifyLedger(stateDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const ledger = loadLedger(stateDir);
   const total = totalBlocks(ledger);
   const first = ledger.firstIndex;
@@ -43,7 +48,8 @@ export async function verifyLedger(stateDir: string): Promise<VerifyReport> {
   };
   const key = loadPublicKey(ledger.paths);
   if (!key) return report(total || ledger.tornBytes ? fail(first, 'signature', `the host public key ${ledger.paths.publicKey} is missing`) : undefined);
-  if (ledger.anchor && !anchorSignatureValid(key, ledger.anchor)) {
+  const anchorCp = ledger.anchor?.checkpoint;
+  if (ledger.anchor && (!anchorSignatureValid(key, ledger.anchor) || !checkpointSignatureValid(key.publicKey, anchorCp!) || anchorCp!.size < first)) {
     return report(fail(Math.max(first - 1, 0), 'signature', `the prune anchor ${ledger.paths.anchor} is not signed by the host key ${key.keyId}`));
   }
   if (ledger.anchor && crypto.createHash('sha256').update(ledger.prunedLeaves).digest('hex') !== ledger.anchor.prunedLeavesSha256) {
@@ -57,7 +63,7 @@ export async function verifyLedger(stateDir: string): Promise<VerifyReport> {
     blocks.push(block);
   }
   const blockFailure = await checkBlocks(blocks, first, chainStart(ledger), key.keyId);
-  const cpFailure = await checkCheckpoints(ledger, key, total, notes);
+  const cpFailure = await checkCheckpoints(ledger, key, total, notes, opts.witness);
   if (ledger.tornBytes) notes.push(`${ledger.tornBytes} bytes of an unfinished append after block ${total - 1} (cut back on the next write)`);
   const failures = [blockFailure, cpFailure.failure].filter((f): f is VerifyFailure => !!f).sort((a, b) => a.index - b.index);
   return report(failures[0], cpFailure.checkpoints);
@@ -83,7 +89,7 @@ async function checkBlocks(blocks: Block[], first: number, start: string, keyId:
 }
 
 async function checkCheckpoints(
-  ledger: ReturnType<typeof loadLedger>, key: NonNullable<ReturnType<typeof loadPublicKey>>, total: number, notes: string[],
+  ledger: LoadedLedger, key: HostKey, total: number, notes: string[], witness?: Checkpoint,
 ): Promise<{ failure?: VerifyFailure; checkpoints: Checkpoint[] }> {
   const file = readLines(ledger.paths.checkpoints);
   if (file.tornBytes) notes.push(`${file.tornBytes} bytes of an unfinished checkpoint write (cut back on the next write)`);
@@ -111,7 +117,22 @@ async function checkCheckpoints(
     }
     good = cp.size;
   }
+  if (witness) {
+    const failure = await checkWitness(ledger, key, total, witness);
+    if (failure) return { failure, checkpoints };
+  }
   const unsigned = total - good;
   if (unsigned > 0) notes.push(`${unsigned} block${unsigned === 1 ? '' : 's'} after the latest signed checkpoint`);
   return { checkpoints };
+}
+
+async function checkWitness(ledger: LoadedLedger, key: HostKey, total: number, witness: Checkpoint): Promise<VerifyFailure | undefined> {
+  const what = `the checkpoint kept outside the ledger (size ${witness.size}, ${witness.time})`;
+  if (witness.keyId !== key.keyId || !checkpointSignatureValid(key.publicKey, witness)) {
+    return fail(Math.max(Math.min(witness.size, total) - 1, 0), 'signature', `${what} is not signed by this ledger's host key ${key.keyId.slice(0, 16)}...`);
+  }
+  if (witness.size > total) return fail(total, 'truncation', `${what} covers ${witness.size} blocks but the ledger ends after ${total}`);
+  const [root] = await treeRootsAt(await allLeafHashes(ledger), [witness.size]);
+  if (root.toString('hex') !== witness.root) return fail(ledger.firstIndex, 'content', `the first ${witness.size} blocks do not match the root of ${what}`);
+  return undefined;
 }

@@ -88,6 +88,20 @@ test('a truncated file (mid-block or at a block boundary) is truncation at the f
   await expectFailure(boundary, 5, ['truncation'], 'last 3 blocks removed');
 });
 
+test('a tail cut from both the blocks and the checkpoints is caught against a checkpoint kept elsewhere', async () => {
+  const witness = lines(ledgerPaths(pristine).checkpoints).map((l) => JSON.parse(l) as Checkpoint).at(-1)!;
+  const dir = tampered((file, paths) => {
+    fs.writeFileSync(file, lines(file).slice(0, 6).join('\n') + '\n');
+    fs.writeFileSync(paths.checkpoints, lines(paths.checkpoints).slice(0, 6).join('\n') + '\n');
+  });
+  assert.equal((await verifyLedger(dir)).ok, true, 'without a witness the shorter log is self-consistent');
+  const r = await verifyLedger(dir, { witness });
+  assert.deepEqual([r.failure?.index, r.failure?.kind], [6, 'truncation'], r.failure?.message);
+  assert.equal((await verifyLedger(pristine, { witness })).ok, true);
+  const forged = { ...witness, root: 'ab'.repeat(32) };
+  assert.equal((await verifyLedger(pristine, { witness: forged })).failure?.kind, 'signature');
+});
+
 test('a forged checkpoint signature is a signature failure at the last block it covers', async () => {
   const dir = tampered((_, paths) => {
     const cps = lines(paths.checkpoints).map((l) => JSON.parse(l) as Checkpoint);

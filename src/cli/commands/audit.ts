@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { OpdbusError } from '../../errors';
 import { EXIT } from '../../exit-codes';
 import type { Block } from '../../ledger/block';
+import { parseCheckpoint, type Checkpoint } from '../../ledger/checkpoint';
 import { checkInclusionProof, proveConsistency, proveInclusion } from '../../ledger/proof';
 import { pruneBefore } from '../../ledger/prune';
 import { loadLedger, parseBlock } from '../../ledger/read';
@@ -23,6 +24,22 @@ export function parseTime(text: string, flag: string): Date {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new OpdbusError('InvalidInput', 'USAGE', `${flag}: expected an ISO 8601 time (2026-01-31T12:00:00Z) or a duration ago (2h), found "${text}"`);
   return new Date(t);
+}
+
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch (err) {
+    throw new OpdbusError('InvalidInput', 'USAGE', `${file}: not ${what}: ${(err as Error).message}`, { path: file });
+  }
+}
+
+function readWitness(file: string): Checkpoint {
+  const doc = readJson(file, 'a JSON checkpoint') as { checkpoint?: unknown } | null;
+  const candidate = doc && typeof doc === 'object' && 'checkpoint' in doc ? doc.checkpoint : doc;
+  const cp = parseCheckpoint(Buffer.from(JSON.stringify(candidate ?? null)));
+  if (!cp) throw new OpdbusError('InvalidInput', 'USAGE', `${file}: expected a signed checkpoint {origin, size, root, time, keyId, sig} or an \`audit prove\` output`, { path: file });
+  return cp;
 }
 
 function parseIndex(text: string, what: string): number {
@@ -73,9 +90,11 @@ export function registerAudit(program: Command): void {
     });
 
   audit.command('verify').description(`check every block, link and signed checkpoint (exit ${EXIT.INTEGRITY_FAILED} on failure, naming the first bad block)`)
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--checkpoint <file>', 'also check against a signed checkpoint kept elsewhere (a checkpoint or an `audit prove` output)')
+    .action(async (opts: { checkpoint?: string }, cmd: Command) => {
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
-      const report = await verifyLedger(stateDir(cmd));
+      const witness = opts.checkpoint !== undefined ? readWitness(opts.checkpoint) : undefined;
+      const report = await verifyLedger(stateDir(cmd), { witness });
       process.stdout.write(format === 'text' ? verifyText(report) : render(report, format));
       if (!report.ok) {
         if (format !== 'text') process.stderr.write(`opdbus: error: ${report.failure!.message}\n`);
@@ -91,13 +110,7 @@ export function registerAudit(program: Command): void {
   audit.command('verify-proof').description('check a proof from `audit prove` offline').argument('<file>', 'proof JSON, or - for stdin')
     .option('--key-id <id>', 'require this host key id (SHA-256 of the raw public key, hex)')
     .action((file: string, opts: { keyId?: string }) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8'));
-      } catch (err) {
-        throw new OpdbusError('InvalidInput', 'PROOF_FORMAT', `${file}: not a JSON proof: ${(err as Error).message}`, { path: file });
-      }
-      const r = checkInclusionProof(doc, opts.keyId);
+      const r = checkInclusionProof(readJson(file, 'a JSON proof'), opts.keyId);
       process.stdout.write(`proof ok: block ${r.index} is in the ledger of ${r.treeSize} blocks signed at ${r.time} by host key ${r.keyId}\n`);
     });
 
