@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { loadConfig, type OpdbusConfig } from '../config';
 import { parseSource, readSource } from '../document/parse';
 import type { DocumentSource, StateDocument } from '../document/types';
-import { validateStructure } from '../document/validate';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
@@ -54,6 +53,8 @@ export function transactionObservers(): TransactionObserver[] {
 
 export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {
   const source = readSource(file);
+  // ajv is loaded when a document is read, not for every command (~70 ms of start-up).
+  const { validateStructure } = require('../document/validate') as typeof import('../document/validate');
   const { document, notes } = validateStructure(parseSource(source), source, registry);
   for (const note of notes) ctx.log.info(`${file}: original op-dbus format: ${note}`);
   return { document, source };

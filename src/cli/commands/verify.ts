@@ -1,7 +1,7 @@
 // `opdbus verify FILE`: does the host match? Names every path that differs (exit 2 when any does).
 import type { Command } from 'commander';
 import { EXIT } from '../../exit-codes';
-import { validateSemantics } from '../../document/validate';
+import { validateSemantics } from '../../document/semantics';
 import type { Mismatch } from '../../plugin/contract';
 import { withTimeout } from '../../plugin/context';
 import { pluginsInScope } from '../../transaction/plan';
