@@ -9,6 +9,7 @@ import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
 import { builtinRegistry } from '../plugins';
+import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
 import { LOG_LEVELS, type LogLevel } from '../util/log';
 import { parseDuration } from './duration';
@@ -49,6 +50,12 @@ export function commandContext(cmd: Command): CommandContext {
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(): TransactionObserver[] {
   return [];
+}
+
+/** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */
+export function warnIfJournal(config: OpdbusConfig, ctx: PluginContext): void {
+  const journal = readJournal(config.stateDir);
+  if (journal) ctx.log.warn(`transaction ${journal.txid} is unfinished (${journal.status}); the next apply or \`opdbus recover\` settles it`);
 }
 
 export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {

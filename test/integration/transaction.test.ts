@@ -54,7 +54,7 @@ test('SIGKILL between two changes is rolled back by the next apply', () => {
   const other = writeDoc(dir, 'other.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.tcp_syncookies: "0"\n');
   const next = run(['apply', other]);
   assert.equal(next.status, EXIT.OK, next.stderr);
-  assert.match(next.stderr, /rolled back unfinished transaction from an earlier crash/);
+  assert.match(next.stderr, /settled an earlier transaction first: transaction \S+ did not finish \(pid \d+\)/);
   assert.deepEqual(values(), { fwd: '0', rp: '0', syn: '0' });
   assert.equal(fs.existsSync(path.join(stateDir, 'journal.json')), false);
 });
