@@ -48,13 +48,40 @@ export interface TransactionResult {
 export async function runTransaction(input: TransactionInput): Promise<TransactionResult> {
   const { config, ctx, registry } = input;
   const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
+  const stopInterruptWatch = watchInterrupts(ctx);
   try {
     const recovered = await recoverUnlocked(registry, config, ctx, input.observers ?? []);
     const result = await applyLocked(input);
     return recovered ? { ...result, recovered } : result;
   } finally {
+    stopInterruptWatch();
     lock.release();
   }
+}
+
+/**
+ * Ctrl-C or SIGTERM during a transaction: the first one makes the next step fail, so everything
+ * applied so far is rolled back in order; a second one exits at once (the journal then lets the next
+ * run roll back).
+ */
+let interrupted: NodeJS.Signals | undefined;
+function watchInterrupts(ctx: PluginContext): () => void {
+  interrupted = undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    interrupted = signal;
+    ctx.log.warn(`${signal} received: stopping the transaction and rolling back (send it again to exit at once; the next run rolls back then)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function throwIfInterrupted(): void {
+  if (interrupted) throw new OpdbusError('Backend', 'INTERRUPTED', `interrupted by ${interrupted}`);
 }
 
 async function applyLocked(input: TransactionInput): Promise<TransactionResult> {
@@ -105,6 +132,7 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
     await failpoint('tx.before-verify');
+    throwIfInterrupted();
     for (const p of touched) {
       await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
       footprints.get(p.plugin)!.verified = true;
@@ -117,10 +145,16 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err) });
   }
 
+  // The change is applied and verified: nothing from here on may turn it into a rollback.
   const after: Record<string, unknown> = { ...before };
   for (const p of touched) {
-    after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
-    footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
+    try {
+      after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
+      footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
+    } catch (err) {
+      after[p.plugin] = document.plugins[p.plugin];
+      ctx.log.warn(`${p.plugin}: could not re-read the state after commit (recording the document instead): ${(err as Error).message}`);
+    }
   }
   const record: TransactionRecord = {
     ...base,
@@ -155,6 +189,7 @@ async function applyPhase(
       writeJournal(input.config.stateDir, journal);
     }
     await failpoint(`tx.before-apply:${p.plugin}`);
+    throwIfInterrupted();
     try {
       await input.registry.get(p.plugin).apply(input.ctx, actions);
     } catch (err) {

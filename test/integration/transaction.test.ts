@@ -93,3 +93,17 @@ test('two concurrent applies never interleave: the second is refused, or waits w
   assert.match(w.stdout, /sysctl:net\.ipv4\.ip_forward {2}"1" -> "0"/);
   assert.deepEqual(values(), { fwd: '0', rp: '2', syn: '1' });
 });
+
+test('SIGTERM during apply rolls back what was applied and exits 4', async () => {
+  const child = opdbusAsync(['apply', twoChanges()], { netns: ns.name, stateDir, env: { OPDBUS_FAILPOINTS: 'tx.after-apply:sysctl=sleep:3000' } });
+  // Wait until the change is made (both keys written), then interrupt.
+  for (let i = 0; i < 200 && ns.sysctl('net.ipv4.ip_forward') !== '1'; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(ns.sysctl('net.ipv4.ip_forward'), '1');
+  const pids = ns.exec('pgrep', ['-f', `bin/opdbus apply ${twoChanges()}`]).trim().split('\n');
+  for (const pid of pids) process.kill(Number(pid), 'SIGTERM');
+  const r = await child;
+  assert.equal(r.status, EXIT.APPLY_FAILED_ROLLED_BACK, r.stderr);
+  assert.match(r.stderr, /SIGTERM received: stopping the transaction and rolling back/);
+  assert.match(r.stderr, /interrupted by SIGTERM/);
+  assert.deepEqual(values(), { fwd: '0', rp: '0', syn: '1' });
+});
