@@ -1,6 +1,7 @@
 // The ledger through the real CLI and transaction manager, with the sysctl plugin in a test
 // namespace: every transaction (committed apply, rolled-back apply, recover) leaves exactly one
-// block, dry runs none, a re-delivered record none; `audit verify/prove/verify-proof` end to end.
+// block (a confirmed apply too: when committed or when rolled back), dry runs none, a re-delivered
+// record none; `audit verify/prove/verify-proof` end to end.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -77,6 +78,24 @@ test('a record re-delivered by recover after a crash inside the ledger observer 
   const blocks = log();
   assert.equal(blocks.length, before + 1);
   assert.equal(new Set(blocks.map((b) => b.txid)).size, blocks.length);
+});
+
+test('a confirmed apply leaves one block when committed, and one when the watchdog rolls it back', async () => {
+  const start = log().length;
+  assert.equal(run(['apply', doc('1', '0'), '--confirm-timeout', '30s']).status, EXIT.OK);
+  assert.equal(log().length, start, 'nothing final yet while waiting for `opdbus commit`');
+  assert.equal(run(['commit']).status, EXIT.OK);
+  let blocks = log();
+  assert.deepEqual([blocks.length, blocks.at(-1)!.outcome], [start + 1, 'committed']);
+
+  const pending = run(['apply', doc('0', '1'), '--confirm-timeout', '1500ms']);
+  assert.equal(pending.status, EXIT.OK, pending.stderr);
+  const txid = /transaction (\S+): awaiting-confirm/.exec(pending.stdout)?.[1];
+  for (let i = 0; i < 300 && log().length === start + 1; i++) await new Promise((r) => setTimeout(r, 100));
+  blocks = log();
+  assert.equal(blocks.length, start + 2, 'the watchdog rollback wrote one block');
+  assert.deepEqual([blocks.at(-1)!.txid, blocks.at(-1)!.outcome, blocks.at(-1)!.error?.code], [txid, 'rolled-back', 'CONFIRM_TIMEOUT']);
+  assert.equal(run(['audit', 'verify']).status, EXIT.OK);
 });
 
 test('audit prove -> verify-proof works offline; a tampered proof or ledger fails with exit 10 naming the block', () => {
