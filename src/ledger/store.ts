@@ -46,7 +46,8 @@ export function cutTornTail(file: string, wholeBytes: number, tornBytes: number)
 
 export class LedgerStore {
   private pending: Pending[] = [];
-  private flushing = false;
+  /** The running flush loop, if any: close() waits for it. */
+  private flushing?: Promise<void>;
   private broken?: Error;
 
   private constructor(
@@ -104,19 +105,20 @@ export class LedgerStore {
     return new Promise<Block>((resolve, reject) => {
       if (this.broken) return reject(this.broken);
       this.pending.push({ body, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) this.flushing = this.flush();
     });
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await new Promise((r) => setImmediate(r));
+    await this.flushing;
     await this.blocksFh.close();
     await this.checkpointsFh.close();
     this.unlock();
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    // Always asynchronous, so append()'s assignment of `flushing` happens before this loop can clear it.
+    await null;
     while (this.pending.length && !this.broken) {
       const batch = this.pending.splice(0);
       try {
@@ -129,7 +131,8 @@ export class LedgerStore {
       }
     }
     this.pending.splice(0).forEach((p) => p.reject(this.broken));
-    this.flushing = false;
+    // Cleared in the same synchronous step as the last look at `pending`: no append can fall between.
+    this.flushing = undefined;
   }
 
   private async writeBatch(news: NewBlock[]): Promise<Block[]> {
