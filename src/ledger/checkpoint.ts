@@ -89,7 +89,7 @@ export function checkpointSignatureValid(publicKey: crypto.KeyObject, c: Checkpo
 export function parseCheckpoint(line: Buffer): Checkpoint | undefined {
   try {
     const c = JSON.parse(line.toString('utf8')) as Checkpoint;
-    const ok = typeof c.origin === 'string' && Number.isSafeInteger(c.size) && c.size >= 0 && /^[0-9a-f]{64}$/.test(c.root) &&
+    const ok = typeof c.origin === 'string' && Number.isSafeInteger(c.size) && c.size >= 0 && typeof c.root === 'string' && /^[0-9a-f]{64}$/.test(c.root) &&
       typeof c.time === 'string' && typeof c.keyId === 'string' && typeof c.sig === 'string';
     return ok ? c : undefined;
   } catch {

@@ -2,7 +2,7 @@
 // offline (block line, audit path, signed checkpoint, public key), and consistency proofs.
 import * as crypto from 'node:crypto';
 import { OpdbusError } from '../errors';
-import { checkpointSignatureValid, keyIdOf, loadPublicKey, publicKeyFromRaw, readCheckpoints, type Checkpoint } from './checkpoint';
+import { checkpointSignatureValid, keyIdOf, loadPublicKey, parseCheckpoint, publicKeyFromRaw, readCheckpoints, type Checkpoint } from './checkpoint';
 import { consistencyProof, inclusionProof, treeRootsAt, verifyConsistency, verifyInclusion } from './merkle';
 import { allLeafHashes, loadLedger, parseBlock, totalBlocks } from './read';
 
@@ -70,7 +70,7 @@ export function checkInclusionProof(input: unknown, expectKeyId?: string): { ind
   const treeSize = field<number>(doc, 'treeSize', (v) => Number.isSafeInteger(v) && (v as number) > 0, 'a tree size');
   const block = field<string>(doc, 'block', (v) => typeof v === 'string', 'the block line');
   const proof = field<string[]>(doc, 'proof', isHexList, 'a list of 64-hex-digit hashes');
-  const checkpoint = field<Checkpoint>(doc, 'checkpoint', (v) => !!v && typeof v === 'object', 'a signed checkpoint');
+  const checkpoint = field<Checkpoint>(doc, 'checkpoint', (v) => parseCheckpoint(Buffer.from(JSON.stringify(v ?? null))) !== undefined, 'a signed checkpoint {origin, size, root, time, keyId, sig}');
   const publicKey = publicKeyFromRaw(field<string>(doc, 'publicKey', (v) => typeof v === 'string', 'a base64 public key'));
   const keyId = keyIdOf(publicKey);
   if (expectKeyId && keyId !== expectKeyId) throw bad(`signed by host key ${keyId}, expected ${expectKeyId}`);

@@ -45,6 +45,7 @@ test('every block has an inclusion proof that checks offline; consistency proofs
   assert.throws(() => checkInclusionProof({ ...doc, proof: doc.proof.slice(1) }), { message: 'proof does not verify: the audit path does not lead from block 4 to the signed root' });
   assert.throws(() => checkInclusionProof(doc, 'f'.repeat(64)), /^OpdbusError: proof does not verify: signed by host key [0-9a-f]{64}, expected f{64}$/);
   assert.throws(() => checkInclusionProof({ ...doc, proof: ['zz'] }), { message: '/proof: expected a list of 64-hex-digit hashes, found ["zz"]' });
+  assert.throws(() => checkInclusionProof({ ...doc, checkpoint: { ...doc.checkpoint, root: [doc.checkpoint.root] } }), { name: 'OpdbusError', kind: 'InvalidInput', path: '/checkpoint' });
   for (const [a, b] of [[0, 9], [1, 9], [4, 7], [8, 8]]) assert.equal((await proveConsistency(dir, a, b)).verified, true, `${a} -> ${b}`);
   await assert.rejects(proveConsistency(dir, 3, 10), { message: "consistency: expected 0 <= OLD <= NEW <= 9 (the ledger's size), found 3 and 10" });
 });
