@@ -133,6 +133,7 @@ test('a failure after the ovs apply rolls the whole OVSDB change back', () => {
   });
   const r = run(['apply', doc], { OPDBUS_FAILPOINTS: 'tx.after-apply:ovs=error' });
   assert.equal(r.status, EXIT.APPLY_FAILED_ROLLED_BACK, r.stdout + r.stderr);
+  assert.match(r.stderr, /failpoint tx\.after-apply:ovs fired/);
   assert.match(r.stderr, /every change was rolled back/);
   // UUIDs and ovs-vswitchd's own error column are not what the document controls.
   const normalize = (s: string) => s.split('\n').filter((l) => !/^([0-9a-f-]{36}|error: .*)$/.test(l.trim())).map((l) => l.trim()).sort().join('\n');

@@ -25,7 +25,8 @@ async function runPlan(ctx: PluginContext, plan: PlannedTransaction, what: strin
     const e = ovsError(err, `ovs ${what}`);
     const d = e.details as { opIndex?: number; ovsdbError?: string; ovsdbDetails?: string } | undefined;
     const label = d?.opIndex === undefined ? undefined : plan.labels[d.opIndex];
-    if (label === undefined) throw new OpdbusError(e.kind, e.code, `${e.message}; nothing was applied`, { ...e.toData(), plugin: 'ovs', cause: e });
+    const prefix = e.message.startsWith(`ovs ${what}: `) ? '' : `ovs ${what}: `;
+    if (label === undefined) throw new OpdbusError(e.kind, e.code, `${prefix}${e.message}; nothing was applied`, { ...e.toData(), plugin: 'ovs', cause: e });
     const message = e.code === 'OVSDB_WAIT_FAILED'
       ? `ovs ${what}: ${label}; nothing was applied`
       : `ovs ${what}: ${label} failed: ${d?.ovsdbError}${d?.ovsdbDetails ? ': ' + d.ovsdbDetails : ''}; nothing was applied`;
