@@ -11,7 +11,7 @@ export class DatabaseCache {
   /** Bumped on every applied update: a cheap "has anything changed" for settle loops. */
   generation = 0;
 
-  /** The schema tells scalar columns (diff = new value) from sets (diff = elements to toggle). */
+  /** The schema tells single-valued columns (diff = new value, as ovsdb-server sends it for max 1) from sets and maps. */
   constructor(private readonly schema: DatabaseSchema) {}
 
   table(name: string): TableRows {
@@ -48,7 +48,7 @@ export class DatabaseCache {
           const columns = this.schema.tables[tname]?.columns ?? {};
           for (const [col, diff] of Object.entries(change.modify)) {
             const type = columns[col]?.type;
-            row[col] = type && type.min === 1 && type.max === 1 && !type.value ? diff : applyDiff(row[col], diff);
+            row[col] = type && type.max === 1 && !type.value ? diff : applyDiff(row[col], diff);
           }
           t.set(id, row);
         } else if ('delete' in change) t.delete(id);
@@ -63,7 +63,6 @@ export class DatabaseCache {
  * add, keys whose value changes (new value) and keys to remove (same value).
  */
 export function applyDiff(old: Datum | undefined, diff: Datum): Datum {
-  // Set or map columns only: the caller handles scalar columns, whose diff is simply the new value.
   if (Array.isArray(diff) && diff[0] === 'map') {
     const entries = new Map<string, [Atom, Atom]>();
     if (Array.isArray(old) && old[0] === 'map') for (const p of old[1] as [Atom, Atom][]) entries.set(JSON.stringify(p[0]), p);

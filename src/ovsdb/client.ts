@@ -28,6 +28,11 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Lock names are RFC 7047 <id>s: ovsdb-server refuses anything else with a bare "syntax error". */
+function checkLockId(lockId: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lockId)) throw new OpdbusError('InvalidInput', 'OVSDB_LOCK_ID', `lock name ${JSON.stringify(lockId)}: expected letters, digits and _ (not starting with a digit)`);
+}
+
 /** Events: 'update' (monitorId, db), 'locked' (lockId), 'stolen' (lockId), plus the session's. */
 export class OvsdbClient extends EventEmitter {
   readonly session: Session;
@@ -116,10 +121,12 @@ export class OvsdbClient extends EventEmitter {
 
   /** True when the lock was granted at once; otherwise a 'locked' event follows when it is. */
   async lock(lockId: string, opts: CallOptions = {}): Promise<boolean> {
+    checkLockId(lockId);
     return ((await this.session.request('lock', [lockId], opts.timeoutMs, opts.signal)) as { locked: boolean }).locked;
   }
 
   async steal(lockId: string, opts: CallOptions = {}): Promise<boolean> {
+    checkLockId(lockId);
     return ((await this.session.request('steal', [lockId], opts.timeoutMs, opts.signal)) as { locked: boolean }).locked;
   }
 
