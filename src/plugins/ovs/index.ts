@@ -50,7 +50,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   dependencies: [],
   capabilities: { apply: true, workerQuery: true, irreversibleActions: false },
   // ovs-vswitchd attaches interfaces (ofport, kernel tap) shortly after the transaction commits.
-  settle: { timeoutMs: 10_000, intervalMs: 100 },
+  settle: { timeoutMs: 10_000, intervalMs: 50 },
 
   async available(ctx) {
     try {
