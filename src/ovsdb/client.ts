@@ -28,6 +28,9 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Operations that change nothing: a transaction made only of these may be resent after a lost connection. */
+const READ_ONLY_OPS = new Set(['select', 'wait', 'comment', 'assert']);
+
 /** Lock names are RFC 7047 <id>s: ovsdb-server refuses anything else with a bare "syntax error". */
 function checkLockId(lockId: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lockId)) throw new OpdbusError('InvalidInput', 'OVSDB_LOCK_ID', `lock name ${JSON.stringify(lockId)}: expected letters, digits and _ (not starting with a digit)`);
@@ -59,13 +62,13 @@ export class OvsdbClient extends EventEmitter {
   }
 
   async listDbs(opts: CallOptions = {}): Promise<string[]> {
-    return (await this.session.request('list_dbs', [], opts.timeoutMs, opts.signal)) as string[];
+    return (await this.session.request('list_dbs', [], opts.timeoutMs, opts.signal, true)) as string[];
   }
 
   async getSchema(db: string, opts: CallOptions = {}): Promise<DatabaseSchema> {
     const known = this.schemas.get(db);
     if (known) return known;
-    const schema = parseSchema(await this.session.request('get_schema', [db], opts.timeoutMs, opts.signal));
+    const schema = parseSchema(await this.session.request('get_schema', [db], opts.timeoutMs, opts.signal, true));
     this.schemas.set(db, schema);
     return schema;
   }
@@ -78,7 +81,8 @@ export class OvsdbClient extends EventEmitter {
   async transact(db: string, ops: Operation[], opts: CallOptions = {}): Promise<OperationResult[]> {
     const schema = await this.getSchema(db, opts);
     ops.forEach((op, i) => checkOperation(schema, op, i));
-    const results = (await this.session.request('transact', [db, ...ops], opts.timeoutMs, opts.signal)) as (OperationResult | null)[];
+    const readOnly = ops.every((op) => READ_ONLY_OPS.has(op.op));
+    const results = (await this.session.request('transact', [db, ...ops], opts.timeoutMs, opts.signal, readOnly)) as (OperationResult | null)[];
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       if (!isOvsdbErrorObject(r)) continue;
@@ -135,7 +139,7 @@ export class OvsdbClient extends EventEmitter {
   }
 
   async echo(opts: CallOptions = {}): Promise<void> {
-    await this.session.request('echo', ['opdbus'], opts.timeoutMs, opts.signal);
+    await this.session.request('echo', ['opdbus'], opts.timeoutMs, opts.signal, true);
   }
 
   close(): void {

@@ -37,7 +37,7 @@ export class RpcConnection {
 
   constructor(private readonly socket: net.Socket, private readonly handlers: RpcHandlers, private readonly label: string) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (err) => this.shutdown(err));
+    socket.on('error', (err) => this.shutdown(new OpdbusError('Unavailable', 'OVSDB_DISCONNECTED', `OVSDB connection to ${label} lost: ${err.message}`, { cause: err })));
     socket.on('close', () => this.shutdown(new OpdbusError('Unavailable', 'OVSDB_DISCONNECTED', `OVSDB connection to ${label} closed`)));
   }
 

@@ -51,10 +51,22 @@ export class Session extends EventEmitter {
     return this.up && this.conn?.isOpen === true;
   }
 
-  async request(method: string, params: unknown[], timeoutMs = this.options.timeoutMs, signal?: AbortSignal): Promise<unknown> {
+  /**
+   * Sends a request on the current connection. A request that can safely run twice (`retry`: it
+   * changes nothing) and was lost with a connection is sent again on the next one, within the same
+   * deadline; a changing transact is never resent (it may have committed).
+   */
+  async request(method: string, params: unknown[], timeoutMs = this.options.timeoutMs, signal?: AbortSignal, retry = false): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
-    const conn = await this.ready(timeoutMs, method);
-    return conn.request(method, params, Math.max(1, deadline - Date.now()), signal);
+    for (;;) {
+      const conn = await this.ready(Math.max(1, deadline - Date.now()), method);
+      try {
+        return await conn.request(method, params, Math.max(1, deadline - Date.now()), signal);
+      } catch (err) {
+        const lost = err instanceof OpdbusError && err.code === 'OVSDB_DISCONNECTED';
+        if (!retry || !lost || this.closed || !this.options.reconnect || Date.now() >= deadline) throw err;
+      }
+    }
   }
 
   notify(method: string, params: unknown[]): void {

@@ -116,3 +116,14 @@ test('the original op-dbus documents apply (their ovs part, after the compat con
   assert.equal(ovs.vsctl('get', 'Interface', 'ovsbr0', 'type').trim(), 'internal');
   assert.notEqual(ovs.vsctl('get', 'Interface', 'veth-up0', 'ofport').trim(), '-1');
 });
+
+test('the plugin keeps working across an ovsdb-server restart (same process, same client)', async () => {
+  const desired: OvsState = { bridges: [{ name: 'opdc-s', ports: [{ name: 'opdc-s1', interfaces: [{ name: 'opdc-s1', type: 'internal' }] }] }] };
+  await applyDoc(desired);
+  assert.deepEqual(await settle(desired), []);
+  ovs.restartDb();
+  const after = { bridges: [{ name: 'opdc-s', external_ids: { restarted: 'yes' } }] };
+  await applyDoc(after);
+  assert.deepEqual(await settle(after), []);
+  assert.equal(ovs.vsctl('br-get-external-id', 'opdc-s', 'restarted').trim(), 'yes');
+});

@@ -46,6 +46,8 @@ class Builder {
   readonly guardLabels: string[] = [];
   readonly changes: Operation[] = [];
   readonly changeLabels: string[] = [];
+  /** New ports per bridge, attached by one mutate per bridge at the end (1,000 mutates cost the server far more). */
+  readonly attach = new Map<string, { refs: ['named-uuid', string][]; names: string[] }>();
   private counter = 0;
 
   constructor(private readonly ids: RowIds) {}
@@ -93,7 +95,10 @@ function createPort(b: Builder, bridge: string, p: OvsPort): void {
   const ifaces = (p.interfaces ?? [{ name: p.name }]).map((i) => insertInterface(b, p.name, i));
   const ref = b.name('port');
   b.change({ op: 'insert', table: 'Port', row: { name: p.name, ...portColumns(p), interfaces: toSet(ifaces) }, 'uuid-name': ref }, `create port ${p.name}`);
-  b.change({ op: 'mutate', table: 'Bridge', where: byName(bridge), mutations: [['ports', 'insert', toSet([namedUuid(ref)])]] }, `attach port ${p.name} to bridge ${bridge}`);
+  const pending = b.attach.get(bridge) ?? { refs: [], names: [] };
+  pending.refs.push(namedUuid(ref));
+  pending.names.push(p.name);
+  b.attach.set(bridge, pending);
 }
 
 function guardPort(b: Builder, p: OvsPort): void {
@@ -170,6 +175,9 @@ export function planTransaction(actions: Action[], ids: RowIds, opts: PlanOption
     if (t.kind === 'bridge') bridgeAction(b, a, t.bridge, opts, localPorts.has(`ovs:bridge:${t.bridge}/port:${t.bridge}`));
     else if (t.kind === 'port') portAction(b, a, t.bridge);
     else rootAction(b, a);
+  }
+  for (const [bridge, { refs, names }] of b.attach) {
+    b.change({ op: 'mutate', table: 'Bridge', where: byName(bridge), mutations: [['ports', 'insert', toSet(refs)]] }, `attach port${names.length > 1 ? 's' : ''} ${names.join(', ')} to bridge ${bridge}`);
   }
   return { ops: [...b.guards, ...b.changes], labels: [...b.guardLabels, ...b.changeLabels] };
 }
