@@ -2,9 +2,10 @@
 // datapath, inside a test namespace): ovs-vsctl is the reference client, rtnetlink (ip -j link)
 // shows the kernel tap devices ovs-vswitchd made.
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EXIT } from '../../src/exit-codes';
-import { opdbus, tempDir, writeDoc, type CliResult } from '../harness/cli';
+import { opdbus, REPO_ROOT, tempDir, writeDoc, type CliResult } from '../harness/cli';
 import { startOvs, type TestOvs } from '../harness/ovs';
 
 let ovs: TestOvs;
@@ -153,6 +154,18 @@ test('a document naming an unknown interface type fails validation with its path
   assert.equal(r2.status, EXIT.INVALID_INPUT, r2.stderr);
   assert.match(r2.stderr, /\/plugins\/ovs\/bridges\/0\/ports\/0\/interfaces\/0\/options\/peer: a patch interface needs options\.peer/);
   assert.doesNotMatch(ovs.vsctl('list-br'), /opdt-x/);
+});
+
+test('an original op-dbus document applies through the CLI (its ovs part, with -p ovs)', () => {
+  ovs.netns.exec('ip', ['link', 'add', 'veth-up0', 'type', 'veth', 'peer', 'name', 'veth-up0p']);
+  const doc = path.join(REPO_ROOT, '..', '..', 'shared', 'examples', 'op-dbus-compat', 'ovs-bridge-with-address.json');
+  const r = run(['apply', '-p', 'ovs', doc]);
+  assert.equal(r.status, EXIT.OK, r.stdout + r.stderr);
+  assert.match(r.stdout, /\+ ovs:bridge:ovsbr0\/port:veth-up0 {2}\{"name":"veth-up0","interfaces":\[\{"name":"veth-up0","type":"system"\}\]\}/);
+  assert.equal(ovs.vsctl('list-ports', 'ovsbr0').trim(), 'veth-up0');
+  assert.equal(get('Interface', 'ovsbr0', 'type'), 'internal');
+  assert.equal(get('Bridge', 'ovsbr0', 'datapath_type'), 'netdev');
+  assert.equal(run(['diff', '-p', 'ovs', doc]).status, EXIT.OK);
 });
 
 test('without an OVSDB socket the plugin says so', () => {

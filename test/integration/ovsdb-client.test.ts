@@ -1,6 +1,8 @@
 // The OVSDB client against a real ovsdb-server (no ovs-vswitchd needed): methods, monitor cache fed
 // by update2, locks, cancel, timeouts, and surviving a server restart mid-session.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OvsdbClient } from '../../src/ovsdb/client';
 import { mapToRecord } from '../../src/ovsdb/datum';
@@ -103,6 +105,8 @@ test('a blocking wait is cancelled when the caller gives up, and every call has 
 test('monitor_cond keeps a cache current through update2 (insert, modify as diff, delete)', async () => {
   const c = await connect();
   const cache = await c.monitor('Open_vSwitch', 'm', { Bridge: { columns: ['name', 'external_ids', 'protocols', 'fail_mode'] } });
+  // The same columns through a plain RFC 7047 monitor (update notifications with whole rows).
+  const plain = await c.monitor('Open_vSwitch', 'plain', { Bridge: { columns: ['name', 'external_ids', 'protocols', 'fail_mode'] } }, { cond: false });
   assert.ok(names(cache.table('Bridge').values()).includes('opdt-c1'));
   ovs.vsctl('--no-wait', 'add-br', 'opdt-m', '--', 'set', 'Bridge', 'opdt-m', 'external_ids:a=1', 'external_ids:b=2', 'protocols=OpenFlow10,OpenFlow13', 'fail_mode=secure');
   const row = () => [...cache.table('Bridge').values()].find((r) => r.name === 'opdt-m');
@@ -112,8 +116,12 @@ test('monitor_cond keeps a cache current through update2 (insert, modify as diff
   assert.deepEqual(mapToRecord(row()?.external_ids), { a: '9' });
   assert.deepEqual(row()?.protocols, ['set', ['OpenFlow13', 'OpenFlow14']]);
   assert.deepEqual(row()?.fail_mode, ['set', []]);
+  const plainRow = [...plain.table('Bridge').values()].find((r) => r.name === 'opdt-m');
+  assert.deepEqual({ ...plainRow, protocols: ['set', [...(plainRow?.protocols as ['set', string[]])[1]].sort()] }, row());
   ovs.vsctl('--no-wait', 'del-br', 'opdt-m');
   await until('opdt-m gone from the cache', () => row() === undefined);
+  await until('opdt-m gone from the plain monitor', () => ![...plain.table('Bridge').values()].some((r) => r.name === 'opdt-m'));
+  await c.monitorCancel('plain');
 });
 
 test('locks: granted, contended (locked notification after unlock), stolen', async () => {
@@ -144,6 +152,22 @@ test('the client survives ovsdb-server being restarted mid-session and re-establ
   ovs.vsctl('--no-wait', 'add-br', 'opdt-after');
   await until('a bridge added after the restart in the re-established cache', () => names(cache.table('Bridge').values()).includes('opdt-after'));
   await c.transact('Open_vSwitch', [{ op: 'select', table: 'Bridge', where: [], columns: ['name'] }]);
+});
+
+test('an idle connection is probed with echo and dropped when the server stops answering', async () => {
+  const c = await connect({ echoIntervalMs: 100 });
+  const pid = Number(fs.readFileSync(path.join(ovs.dir, 'ovsdb.pid'), 'utf8'));
+  const disconnected = new Promise<Error>((r) => c.once('disconnected', r));
+  const reconnected = new Promise((r) => c.once('connected', r));
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const err = await eventually('disconnected after an unanswered echo', disconnected);
+    assert.equal((err as OpdbusError).code, 'OVSDB_ECHO');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  await eventually('reconnected', reconnected);
+  await c.echo();
 });
 
 test('an endpoint with nothing listening fails plainly, and a bad endpoint is an input error', async () => {

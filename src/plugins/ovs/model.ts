@@ -107,7 +107,7 @@ export function stateFromTables(t: OvsTables, onlyBridges?: Set<string>): OvsSta
   const root: OvsRoot = {};
   put(root, 'other_config', nonEmpty(mapToRecord(t.root?.other_config)));
   put(root, 'external_ids', nonEmpty(mapToRecord(t.root?.external_ids)));
-  state.open_vswitch = root;
+  if (Object.keys(root).length) state.open_vswitch = root;
   return state;
 }
 
