@@ -144,6 +144,17 @@ test('a failure after the ovs apply rolls the whole OVSDB change back', () => {
   assert.equal(get('Open_vSwitch', '.', 'external_ids:opdbus-test'), 'yes');
 });
 
+test('a crash just before the OVSDB transaction leaves OVS untouched, and recover finishes the transaction', () => {
+  const doc = writeDoc(dir, 'crash.json', { version: 1, plugins: { ovs: { bridges: [{ name: 'opdt-crash' }] } } });
+  const r = run(['apply', doc], { OPDBUS_FAILPOINTS: 'ovs.before-transact=crash' });
+  assert.equal(r.signal, 'SIGKILL', r.stdout + r.stderr);
+  assert.doesNotMatch(ovs.vsctl('list-br'), /opdt-crash/);
+  const rec = run(['recover']);
+  assert.equal(rec.status, EXIT.OK, rec.stdout + rec.stderr);
+  assert.match(rec.stdout, /recover: rolled back unfinished transaction/);
+  assert.doesNotMatch(ovs.vsctl('list-br'), /opdt-crash/);
+});
+
 test('a document naming an unknown interface type fails validation with its path and changes nothing', () => {
   const doc = writeDoc(dir, 'bad.json', { version: 1, plugins: { ovs: { bridges: [{ name: 'opdt-x', ports: [{ name: 'p', interfaces: [{ name: 'p', type: 'gre' }] }] }] } } });
   const r = run(['apply', doc]);

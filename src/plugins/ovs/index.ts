@@ -15,7 +15,7 @@ import { verifyTables } from './verify';
 
 export type { OvsState } from './model';
 
-/** Runs a planned transaction; a refusal names the operation in words and says nothing was applied. */
+/** Runs a planned transaction; a refusal names the operation in words and says that nothing was applied. */
 async function runPlan(ctx: PluginContext, plan: PlannedTransaction, what: string): Promise<void> {
   if (plan.ops.length === 0) return;
   const client = await clientFor(ctx);
@@ -26,7 +26,9 @@ async function runPlan(ctx: PluginContext, plan: PlannedTransaction, what: strin
     const d = e.details as { opIndex?: number; ovsdbError?: string; ovsdbDetails?: string } | undefined;
     const label = d?.opIndex === undefined ? undefined : plan.labels[d.opIndex];
     const prefix = e.message.startsWith(`ovs ${what}: `) ? '' : `ovs ${what}: `;
-    if (label === undefined) throw new OpdbusError(e.kind, e.code, `${prefix}${e.message}; nothing was applied`, { ...e.toData(), plugin: 'ovs', cause: e });
+    // Only a refusal from the server proves nothing was committed; a lost connection or a timeout does not.
+    const outcome = d?.ovsdbError === undefined ? 'the transaction may or may not have been committed' : 'nothing was applied';
+    if (label === undefined) throw new OpdbusError(e.kind, e.code, `${prefix}${e.message}; ${outcome}`, { ...e.toData(), plugin: 'ovs', cause: e });
     const message = e.code === 'OVSDB_WAIT_FAILED'
       ? `ovs ${what}: ${label}; nothing was applied`
       : `ovs ${what}: ${label} failed: ${d?.ovsdbError}${d?.ovsdbDetails ? ': ' + d.ovsdbDetails : ''}; nothing was applied`;
