@@ -8,6 +8,7 @@ import { parseEndpoint } from '../../src/ovsdb/endpoint';
 import { planTransaction } from '../../src/plugins/ovs/apply';
 import { diffOvs } from '../../src/plugins/ovs/diff';
 import type { OvsState } from '../../src/plugins/ovs/model';
+import { validateOvs } from '../../src/plugins/ovs/validate';
 
 test('every RFC 7047 error string has its own code and the kind the lead specified', () => {
   const kinds = Object.fromEntries(Object.entries(RFC_ERRORS).map(([k, v]) => [k, v.kind]));
@@ -86,4 +87,18 @@ test('the planned transaction guards every row it read before changing anything'
   assert.deepEqual(ops[firstChange], { op: 'update', table: 'Port', where: [['name', '==', 'p1']], row: { tag: ['set', [20]] } });
   assert.deepEqual(ops[firstChange + 1], { op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['ports', 'delete', ['set', [['uuid', 'u-p1x']]]]] });
   assert.equal((ops[firstChange + 2] as unknown as { row: { datapath_type: string } }).row.datapath_type, 'netdev');
+});
+
+test('validate: names are unique across the document, device names fit the kernel, tunnels and patches have their options', () => {
+  const desired: OvsState = {
+    bridges: [
+      { name: 'br0', ports: [{ name: 'p1', interfaces: [{ name: 'a-very-long-patch-port-name', type: 'patch', options: { peer: 'x' } }] }, { name: 'p2', interfaces: [{ name: 'a-very-long-device', type: 'internal' }] }] },
+      { name: 'br1', ports: [{ name: 'p1' }, { name: 'vx', interfaces: [{ name: 'vx', type: 'vxlan', options: { key: '1' } }] }] },
+    ],
+  };
+  assert.deepEqual(validateOvs(desired), [
+    { path: '/bridges/0/ports/1/interfaces/0/name', message: 'internal interfaces are kernel devices: the name must be at most 15 characters', found: 'a-very-long-device' },
+    { path: '/bridges/1/ports/0/name', message: 'port p1 is already named at /bridges/0/ports/0/name; OVS port names are unique', found: 'p1' },
+    { path: '/bridges/1/ports/1/interfaces/0/options/remote_ip', message: 'a vxlan interface needs options.remote_ip', found: { key: '1' } },
+  ]);
 });

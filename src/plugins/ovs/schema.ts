@@ -13,7 +13,7 @@ const iface = {
   required: ['name'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 15 },
+    name: { type: 'string', minLength: 1, description: 'internal and system interfaces are kernel devices: at most 15 characters' },
     type: { enum: ['internal', 'system', 'patch', 'vxlan', 'geneve'], description: 'default system (an existing kernel device)' },
     options: { ...stringMap, description: 'e.g. {"peer": "patch-b"} for patch, {"remote_ip": "192.0.2.1", "key": "42"} for vxlan/geneve' },
   },

@@ -1,5 +1,5 @@
-// Checks JSON Schema cannot express: names unique across the document (OVS names are global), and
-// the options each interface type needs.
+// Checks JSON Schema cannot express: names unique across the document (OVS names are global), kernel
+// name length for device-backed interfaces, and the options each interface type needs.
 import type { ValidationIssue } from '../../plugin/contract';
 import { pointer } from '../../util/pointer';
 import type { OvsState } from './model';
@@ -21,6 +21,9 @@ export function validateOvs(desired: OvsState): ValidationIssue[] {
       (p.interfaces ?? []).forEach((i, ii) => {
         const at = ['bridges', bi, 'ports', pi, 'interfaces', ii];
         unique('interface', i.name, pointer([...at, 'name']));
+        if ((!i.type || i.type === 'internal' || i.type === 'system') && i.name.length > 15) {
+          issues.push({ path: pointer([...at, 'name']), message: `${i.type ?? 'system'} interfaces are kernel devices: the name must be at most 15 characters`, found: i.name });
+        }
         const need = i.type ? REQUIRED_OPTION[i.type] : undefined;
         if (need && !i.options?.[need]) issues.push({ path: pointer([...at, 'options', need]), message: `a ${i.type} interface needs options.${need}`, found: i.options ?? null });
       });
