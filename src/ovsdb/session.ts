@@ -19,7 +19,7 @@ export interface SessionOptions {
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { timeoutMs: 10_000, echoIntervalMs: 5_000, reconnect: true, backoffInitialMs: 100, backoffMaxMs: 5_000 };
 
-/** Events: 'connected' (after every (re)connect), 'disconnected' (err), 'notification' (method, params). */
+/** Events: 'connected' (after every reconnect), 'disconnected' (err), 'retrying' (delayMs), 'notification' (method, params). */
 export class Session extends EventEmitter {
   readonly endpoint: Endpoint;
   readonly options: SessionOptions;
@@ -107,6 +107,7 @@ export class Session extends EventEmitter {
     if (this.retryTimer) return; // a retry is already due (the connection broke while re-establishing)
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.backoffMaxMs);
+    this.emit('retrying', delay);
     this.retryTimer = setTimeout(() => void this.retry(), delay);
     this.retryTimer.unref();
   }

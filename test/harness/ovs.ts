@@ -24,6 +24,8 @@ export interface TestOvs {
   links(): Map<string, { ifname: string; operstate?: string; link_type?: string }>;
   /** Kills ovsdb-server and starts it again on the same database and socket. */
   restartDb(): void;
+  stopDb(): void;
+  startDb(): void;
   stop(): void;
 }
 
@@ -77,9 +79,14 @@ export function startOvs(opts: { vswitchd?: boolean } = {}): TestOvs {
       return new Map((JSON.parse(out) as { ifname: string }[]).map((l) => [l.ifname, l]));
     },
     restartDb() {
-      killByPidfile(path.join(dir, 'ovsdb.pid'));
+      ovs.stopDb();
       startDb();
     },
+    stopDb() {
+      killByPidfile(path.join(dir, 'ovsdb.pid'));
+      fs.rmSync(socket, { force: true });
+    },
+    startDb,
     stop() {
       if (!live.delete(ovs)) return;
       killByPidfile(path.join(dir, 'vswitchd.pid'));

@@ -154,6 +154,27 @@ test('the client survives ovsdb-server being restarted mid-session and re-establ
   await c.transact('Open_vSwitch', [{ op: 'select', table: 'Bridge', where: [], columns: ['name'] }]);
 });
 
+test('reconnect backs off exponentially up to its limit, and starts again from the first delay', async () => {
+  const c = await connect({ backoffInitialMs: 10, backoffMaxMs: 80 });
+  const delays: number[] = [];
+  c.session.on('retrying', (ms: number) => delays.push(ms));
+  const disconnected = new Promise((r) => c.once('disconnected', r));
+  ovs.stopDb();
+  try {
+    await eventually('disconnected', disconnected);
+    await until('six attempts', () => delays.length >= 6);
+  } finally {
+    ovs.startDb();
+  }
+  assert.deepEqual(delays.slice(0, 6), [10, 20, 40, 80, 80, 80]);
+  await eventually('connected', new Promise((r) => c.once('connected', r)));
+  delays.length = 0;
+  ovs.restartDb();
+  await until('a first retry after the second loss', () => delays.length >= 1);
+  assert.equal(delays[0], 10);
+  await c.echo();
+});
+
 test('an idle connection is probed with echo and dropped when the server stops answering', async () => {
   const c = await connect({ echoIntervalMs: 100 });
   const pid = Number(fs.readFileSync(path.join(ovs.dir, 'ovsdb.pid'), 'utf8'));
