@@ -12,8 +12,17 @@ import { ledgerStateDir, removeDir, sampleBlock, writeLedger } from '../harness/
 const dir = ledgerStateDir();
 after(() => removeDir(dir));
 
+test('the host key is generated on first use, private half mode 0600, and never replaced', async () => {
+  await writeLedger(dir, 1);
+  const paths = ledgerPaths(dir);
+  assert.equal(fs.statSync(paths.privateKey).mode & 0o777, 0o600);
+  const key = fs.readFileSync(paths.privateKey, 'utf8');
+  assert.match(key, /^-----BEGIN PRIVATE KEY-----\n/);
+  await writeLedger(dir, 2, 1);
+  assert.equal(fs.readFileSync(paths.privateKey, 'utf8'), key);
+});
+
 test('a torn tail is a note for verify, is cut back on open, and appends continue after it', async () => {
-  await writeLedger(dir, 3);
   const paths = ledgerPaths(dir);
   const whole = { blocks: fs.statSync(paths.blocks).size, checkpoints: fs.statSync(paths.checkpoints).size };
   fs.appendFileSync(paths.blocks, '{"index":3,"half a blo');
