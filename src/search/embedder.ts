@@ -1,8 +1,10 @@
 // The embedding pool client: splits inputs into batches and runs them on a Piscina pool of
 // workers/embed.js. Pool size is configurable; each worker gets cores/poolSize intra-op threads so the
-// pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker.
+// pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker; an
+// idle anchor thread (workers/ort-anchor.ts) keeps onnxruntime loadable for those fresh workers.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../errors';
 import { modelFiles, type ModelFiles } from './model';
@@ -17,6 +19,7 @@ export interface EmbedderOptions {
 }
 
 const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
+const ANCHOR_FILE = path.resolve(__dirname, '..', '..', 'workers', 'ort-anchor.js');
 
 export class Embedder {
   readonly pool: Piscina;
@@ -24,6 +27,8 @@ export class Embedder {
   readonly intraOpThreads: number;
   readonly modelFiles: ModelFiles;
   private readonly batchSize: number;
+  private readonly anchor: Worker;
+  private readonly anchored: Promise<void>;
 
   constructor(options: EmbedderOptions = {}) {
     const cores = os.availableParallelism();
@@ -32,6 +37,12 @@ export class Embedder {
     this.batchSize = Math.max(1, options.batchSize ?? 32);
     this.modelFiles = modelFiles(options.modelDir);
     const workerData: EmbedWorkerData = { modelDir: this.modelFiles.dir, intraOpThreads: this.intraOpThreads };
+    this.anchor = new Worker(ANCHOR_FILE);
+    this.anchor.unref();
+    this.anchored = new Promise((resolve, reject) => {
+      this.anchor.once('message', () => resolve());
+      this.anchor.once('error', reject);
+    });
     this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, workerData });
   }
 
@@ -53,6 +64,7 @@ export class Embedder {
   }
 
   private async runBatch(task: EmbedTask): Promise<EmbedResult> {
+    await this.anchored;
     try {
       return (await this.pool.run(task)) as EmbedResult;
     } catch (first) {
@@ -67,5 +79,6 @@ export class Embedder {
 
   async close(): Promise<void> {
     await this.pool.destroy();
+    await this.anchor.terminate();
   }
 }

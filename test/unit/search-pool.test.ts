@@ -53,3 +53,21 @@ test('the pool survives a worker that dies mid-run', async () => {
   for (let i = 0; i < 3; i++) assert.deepEqual(Array.from(again[i]), Array.from(vectors[i]));
   assert.equal(embedder.pool.threads.length, 2);
 });
+
+test('the pool recovers even when every worker dies at once', () => {
+  // In a child whose main thread never loads onnxruntime (this file's main thread does, above).
+  const script = `
+    const { Embedder } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'search', 'embedder.js'))});
+    const e = new Embedder({ poolSize: 2, batchSize: 1 });
+    (async () => {
+      const before = await e.embed(['bridge down', 'unit failed']);
+      await Promise.all(e.pool.threads.map((t) => t.terminate()));
+      const after = await e.embed(['bridge down', 'unit failed']);
+      const same = after.every((v, i) => v.every((x, k) => x === before[i][k]));
+      console.log(JSON.stringify({ same, mainLoaded: Object.keys(require.cache).some((k) => k.includes('onnxruntime')) }));
+      await e.close();
+    })();`;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()!), { same: true, mainLoaded: false });
+});
