@@ -75,13 +75,24 @@ export function routeOf(r: RawRoute, names: Map<number, string>): NetRoute {
   return route;
 }
 
+/** Named links plus what deleting or recreating them would take along: veth peers and bridge ports. */
+function withDependents(links: RawLink[], named: ReadonlySet<string>, names: Map<number, string>): Set<string> {
+  const out = new Set(named);
+  for (const l of links) {
+    if (l.kind === 'veth' && l.link && named.has(l.name) && names.has(l.link)) out.add(names.get(l.link)!);
+    if (l.master && named.has(names.get(l.master) ?? '')) out.add(l.name);
+  }
+  return out;
+}
+
 export function stateFromDump(d: { link: RawLink[]; addr: RawAddr[]; route: RawRoute[] }, opts: QueryOptions = {}): NetState {
   const names = new Map<number, string>();
   for (const l of d.link) names.set(l.index, l.name);
+  const wanted = opts.names ? withDependents(d.link, opts.names, names) : undefined;
   const byIndex = new Map<number, NetInterface>();
   const interfaces: NetInterface[] = [];
   for (const l of d.link) {
-    if (opts.names && !opts.names.has(l.name)) continue;
+    if (wanted && !wanted.has(l.name)) continue;
     const iface = interfaceOf(l, names);
     byIndex.set(l.index, iface);
     interfaces.push(iface);
