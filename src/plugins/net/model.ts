@@ -65,16 +65,14 @@ export function routeSpec(r: NetRoute): RouteSpec | undefined {
 
 function normalizeIp(cfg: IpConfig | undefined, where: string): IpConfig | undefined {
   if (!cfg) return undefined;
-  if (cfg.dhcp) throw new OpdbusError('InvalidInput', 'UNSUPPORTED', dhcpMessage(where), { plugin: 'net', path: `${where}/dhcp` });
+  if (cfg.dhcp) throw new OpdbusError('InvalidInput', 'UNSUPPORTED', `${where}/dhcp: ${DHCP_MESSAGE}`, { plugin: 'net', path: `${where}/dhcp` });
   if (cfg.enabled === false) return { address: [] };
   if (!cfg.address) return undefined;
   const address: AddressEntry[] = cfg.address.map((a) => ({ ip: canonicalIp(a.ip) ?? a.ip, prefix: a.prefix }));
   return { address };
 }
 
-export function dhcpMessage(where: string): string {
-  return `${where}/dhcp: dhcp is not supported by opdbus; expected false (or no dhcp field) with static addresses in "address", found true`;
-}
+export const DHCP_MESSAGE = 'dhcp is not supported by opdbus; expected false (or no dhcp field) with static addresses in "address", found true';
 
 /**
  * Canonical form: IPv4 `gateway` becomes a default route through the interface, bridge `ports` become

@@ -3,7 +3,7 @@
 // names, links that must exist but do not, kind options missing for a link to be created.
 import type { ValidationIssue } from '../../plugin/contract';
 import { canonicalIp, familyOf, networkOf, parseCidr } from './ip';
-import { dhcpMessage } from './model';
+import { DHCP_MESSAGE } from './model';
 import { CREATABLE_TYPES, type NetState } from './schema';
 
 export function validateState(desired: NetState, current: NetState): ValidationIssue[] {
@@ -17,7 +17,7 @@ export function validateState(desired: NetState, current: NetState): ValidationI
     for (const [key, family] of [['ipv4', 4], ['ipv6', 6]] as const) {
       const cfg = iface[key];
       if (!cfg) continue;
-      if (cfg.dhcp) issues.push({ path: `${at}/${key}/dhcp`, message: dhcpMessage(`${at}/${key}`), found: true });
+      if (cfg.dhcp) issues.push({ path: `${at}/${key}/dhcp`, message: DHCP_MESSAGE, found: true });
       if (cfg.gateway !== undefined && familyOf(cfg.gateway) !== family) issues.push({ path: `${at}/${key}/gateway`, message: `expected an IPv${family} address, found "${cfg.gateway}"`, found: cfg.gateway });
       (cfg.address ?? []).forEach((a, j) => {
         if (familyOf(a.ip) !== family) issues.push({ path: `${at}/${key}/address/${j}/ip`, message: `expected an IPv${family} address, found "${a.ip}"`, found: a.ip });
