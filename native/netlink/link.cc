@@ -146,12 +146,6 @@ static void KindInfo(MsgBuf& mb, const Request& r, const IfIndex& idx) {
     size_t data = mb.NestBegin(IFLA_INFO_DATA);
     mb.AttrU32(IFLA_MACVLAN_MODE, r.macvlanMode);
     mb.NestEnd(data);
-  } else if (r.kind == "tun" && r.tunType) {
-    size_t data = mb.NestBegin(IFLA_INFO_DATA);
-    mb.AttrU8(IFLA_TUN_TYPE, static_cast<uint8_t>(r.tunType));
-    uint8_t persist = 1;  // a tun/tap without a process holding it only survives when persistent
-    mb.AttrU8(IFLA_TUN_PERSIST, persist);
-    mb.NestEnd(data);
   }
   mb.NestEnd(info);
 }

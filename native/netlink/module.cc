@@ -239,6 +239,25 @@ class ApplyWorker : public Napi::AsyncWorker {
         continue;
       }
       MsgBuf mb;
+      if (r.op == Request::kNewLink && r.kind == "tun") {
+        // tun/tap: created through /dev/net/tun, then its settings go out as an ordinary RTM_NEWLINK.
+        SysError err = CreateTun(netns_, r.name, r.tunType == IFF_TAP);
+        if (err.failed()) {
+          out[i].ran = true;
+          out[i].err = err;
+          out[i].err.subject = r.subject;
+          ok = false;
+          continue;
+        }
+        Request set = r;
+        set.op = Request::kSetLink;
+        uint32_t seq = sock.NextSeq();
+        if (msgs.empty()) first = seq;
+        BuildLink(mb, seq, set, idx);
+        msgs.push_back(mb.Bytes());
+        sent.push_back(i);
+        continue;
+      }
       uint32_t seq = sock.NextSeq();
       if (msgs.empty()) first = seq;
       if (r.op <= Request::kDelLink) BuildLink(mb, seq, r, idx);

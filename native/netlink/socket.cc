@@ -3,7 +3,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,31 +87,23 @@ Socket::~Socket() {
   if (fd_ >= 0) close(fd_);
 }
 
-// Enters the target namespace on this thread only long enough to create the socket: a socket keeps
-// the namespace it was made in, and the thread (a libuv pool thread) goes back to where it was.
-static int SocketIn(const std::string& netnsPath, SysError& err) {
-  if (netnsPath.empty()) {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) err = SysError::FromErrno(errno, "socket(NETLINK_ROUTE)");
-    return fd;
-  }
+// Runs `fn` with this thread inside the target namespace ("" = where it is), then returns the thread
+// (a libuv pool thread) to where it was. Sockets and tun devices keep the namespace they were made in.
+static SysError InNetns(const std::string& netnsPath, const std::function<SysError()>& fn) {
+  if (netnsPath.empty()) return fn();
   int target = open(netnsPath.c_str(), O_RDONLY | O_CLOEXEC);
-  if (target < 0) {
-    err = SysError::FromErrno(errno, "open", "network namespace " + netnsPath);
-    return -1;
-  }
+  if (target < 0) return SysError::FromErrno(errno, "open", "network namespace " + netnsPath);
   int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (self < 0) {
-    err = SysError::FromErrno(errno, "open", "/proc/thread-self/ns/net");
+    SysError err = SysError::FromErrno(errno, "open", "/proc/thread-self/ns/net");
     close(target);
-    return -1;
+    return err;
   }
-  int fd = -1;
+  SysError err;
   if (setns(target, CLONE_NEWNET) != 0) {
     err = SysError::FromErrno(errno, "setns", "network namespace " + netnsPath);
   } else {
-    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) err = SysError::FromErrno(errno, "socket(NETLINK_ROUTE)", "in " + netnsPath);
+    err = fn();
     if (setns(self, CLONE_NEWNET) != 0) {
       // A pool thread stuck in another namespace would silently act on the wrong host: stop now.
       fprintf(stderr, "opdbus: cannot return a thread to its network namespace: %s\n", strerror(errno));
@@ -117,13 +112,30 @@ static int SocketIn(const std::string& netnsPath, SysError& err) {
   }
   close(self);
   close(target);
-  return fd;
+  return err;
+}
+
+SysError CreateTun(const std::string& netnsPath, const std::string& name, bool tap) {
+  return InNetns(netnsPath, [&]() -> SysError {
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return SysError::FromErrno(errno, "open", "/dev/net/tun");
+    ifreq ifr{};
+    strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_flags = static_cast<short>((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+    SysError err;
+    if (ioctl(fd, TUNSETIFF, &ifr) != 0) err = SysError::FromErrno(errno, "ioctl(TUNSETIFF)");
+    else if (ioctl(fd, TUNSETPERSIST, 1) != 0) err = SysError::FromErrno(errno, "ioctl(TUNSETPERSIST)");
+    close(fd);
+    return err;
+  });
 }
 
 SysError Socket::Open(const std::string& netnsPath, uint32_t groups) {
-  SysError err;
-  fd_ = SocketIn(netnsPath, err);
-  if (fd_ < 0) return err;
+  SysError err = InNetns(netnsPath, [&]() -> SysError {
+    fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    return fd_ < 0 ? SysError::FromErrno(errno, "socket(NETLINK_ROUTE)", netnsPath.empty() ? "" : "in " + netnsPath) : SysError{};
+  });
+  if (err.failed()) return err;
   int one = 1;
   setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);

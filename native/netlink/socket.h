@@ -88,6 +88,10 @@ class Socket {
   std::vector<char> rbuf_;
 };
 
+// Creates a persistent tun or tap device in the namespace (the kernel makes these only through
+// /dev/net/tun, not RTM_NEWLINK); its settings are then changed over netlink like any link.
+SysError CreateTun(const std::string& netnsPath, const std::string& name, bool tap);
+
 // Formats addresses for JSON output.
 std::string FormatAddr(int family, const void* data, int len);
 std::string FormatMac(const void* data, int len);

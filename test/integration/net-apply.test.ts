@@ -15,6 +15,9 @@ const document: NetState = {
     { name: 'va', type: 'veth', veth: { peer: 'vb' }, controller: 'br0', mtu: 1450 },
     { name: 'vb', state: 'up', mac: '02:00:00:00:0b:01', ipv4: { address: [{ ip: '10.20.0.1', prefix: 24 }] } },
     { name: 'ifb1', type: 'ifb', state: 'down', controller: 'br0' },
+    { name: 'tap0', type: 'tap', mtu: 1280 },
+    { name: 'vx0', type: 'vxlan', vxlan: { id: 42, remote: '10.10.0.200', dstport: 4789, dev: 'br0' } },
+    { name: 'mv0', type: 'macvlan', macvlan: { mode: 'bridge', base: 'ifb0' } },
   ],
   routes: [
     { destination: '10.50.0.0/16', gateway: '10.10.0.254' },
@@ -55,6 +58,10 @@ describe('net plugin: apply in a namespace', () => {
     assert.ok(link('vb').flags.includes('UP'));
     assert.equal(link('ifb1').master, 'br0');
     assert.ok(!link('ifb1').flags.includes('UP'));
+    const vx = link('vx0').linkinfo.info_data;
+    assert.deepEqual([link('vx0').linkinfo.info_kind, vx.id, vx.remote, vx.port, vx.link], ['vxlan', 42, '10.10.0.200', 4789, 'br0']);
+    assert.deepEqual([link('mv0').linkinfo.info_kind, link('mv0').linkinfo.info_data.mode, link('mv0').link], ['macvlan', 'bridge', 'ifb0']);
+    assert.deepEqual([link('tap0').linkinfo.info_kind, link('tap0').linkinfo.info_data.type, link('tap0').mtu], ['tun', 'tap', 1280]);
 
     const addrs = (dev: string) => ipJson(ns.name, ['addr', 'show', 'dev', dev])[0].addr_info.filter((a: any) => a.scope !== 'link').map((a: any) => `${a.local}/${a.prefixlen}`);
     assert.deepEqual(addrs('br0'), ['10.10.0.1/24', '2001:db8:10::1/64']);

@@ -56,6 +56,28 @@ async function awaitLinks(names: string[], netns: string | undefined, settle: Se
   }
 }
 
+/**
+ * Splits link creations into layers so a link is created after the links it is built on (a vxlan's
+ * dev, a macvlan's base): the addon resolves names to ifindexes once per phase.
+ */
+function layered(creates: Tagged<LinkRequest>[]): Tagged<LinkRequest>[][] {
+  const layerOf = new Map<string, number>();
+  const creating = new Set(creates.map((c) => c.name));
+  let pending = creates;
+  const layers: Tagged<LinkRequest>[][] = [];
+  while (pending.length) {
+    const layer = pending.filter((c) => [c.vxlanDev, c.macvlanBase].every((d) => !d || !creating.has(d) || layerOf.has(d)));
+    if (!layer.length) {
+      layers.push(pending); // a cycle: let the kernel name the missing link
+      break;
+    }
+    layers.push(layer);
+    for (const c of layer) layerOf.set(c.name, layers.length);
+    pending = pending.filter((c) => !layerOf.has(c.name));
+  }
+  return layers;
+}
+
 export async function applyActions(actions: Action[], netns: string | undefined, settle: SettlePolicy): Promise<void> {
   const deletes: Tagged<NetlinkRequest>[][] = [[], [], []];
   const creates: Tagged<LinkRequest>[] = [];
@@ -129,7 +151,7 @@ export async function applyActions(actions: Action[], netns: string | undefined,
   await applyOrThrow(deletes, netns);
   await failpoint('net.after-deletes');
   await awaitLinks(awaited, netns, settle);
-  await applyOrThrow([creates, sets], netns);
+  await applyOrThrow([...layered(creates), sets], netns);
   await failpoint('net.after-links');
   await applyOrThrow([addrAdds, routeAdds], netns);
 }

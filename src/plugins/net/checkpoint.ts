@@ -41,10 +41,13 @@ export function buildCheckpoint(actions: Action[], current: NetState): NetCheckp
       const name = a.resource.slice('net:link:'.length);
       touchLink(name, a.after as NetInterface | undefined);
       if (a.op === 'create') continue;
-      // A deletion (or recreation) also takes the veth peer, the bridge's ports and routes via the link.
+      // A change or deletion also reaches the veth peer, the bridge's ports, links built on this one
+      // (their MTU follows it; they go when it goes) and routes through it.
       const cur = curLinks.get(name);
       if (cur?.veth) touchLink(cur.veth.peer);
-      for (const port of current.interfaces ?? []) if (port.controller === name) touchLink(port.name);
+      for (const other of current.interfaces ?? []) {
+        if (other.controller === name || other.macvlan?.base === name || other.vxlan?.dev === name) touchLink(other.name);
+      }
       for (const [key, r] of curRoutes) if (r.dev === name) touchedRoutes.set(key, r);
     }
   }

@@ -75,12 +75,16 @@ export function routeOf(r: RawRoute, names: Map<number, string>): NetRoute {
   return route;
 }
 
-/** Named links plus what deleting or recreating them would take along: veth peers and bridge ports. */
+/**
+ * Named links plus what changing or deleting them can take along: veth peers, bridge ports, and links
+ * built on them (macvlan/macvtap on a base, vxlan on a dev), whose MTU follows the base's.
+ */
 function withDependents(links: RawLink[], named: ReadonlySet<string>, names: Map<number, string>): Set<string> {
   const out = new Set(named);
+  const isNamed = (index: number | undefined) => index !== undefined && named.has(names.get(index) ?? '');
   for (const l of links) {
     if (l.kind === 'veth' && l.link && named.has(l.name) && names.has(l.link)) out.add(names.get(l.link)!);
-    if (l.master && named.has(names.get(l.master) ?? '')) out.add(l.name);
+    if (isNamed(l.master) || ((l.kind === 'macvlan' || l.kind === 'macvtap') && isNamed(l.link)) || (l.kind === 'vxlan' && isNamed(l.info?.dev))) out.add(l.name);
   }
   return out;
 }
