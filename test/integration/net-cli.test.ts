@@ -9,7 +9,7 @@ import { convertCompat } from '../../src/document/compat';
 import { EXIT } from '../../src/exit-codes';
 import { netPlugin } from '../../src/plugins/net';
 import { REPO_ROOT, opdbus, tempDir, writeDoc } from '../harness/cli';
-import { ip, ipJson, netCtx, netTransaction, withoutDad } from '../harness/net';
+import { ip, ipJson, netCtx, netTransaction, snapshot, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'compat');
@@ -79,5 +79,40 @@ describe('net through the CLI in a named namespace', () => {
     const r = opdbus(['--netns', 'opdbus-t-no-such-ns', 'query', '--plugin', 'net'], { stateDir });
     assert.notEqual(r.status, EXIT.OK);
     assert.match(r.stderr, /open network namespace \/run\/netns\/opdbus-t-no-such-ns: No such file or directory \(ENOENT\)/);
+  });
+});
+
+describe('net through the CLI: failure between phases', () => {
+  let ns: TestNetns;
+  let stateDir: string;
+  let dir: string;
+  before(() => {
+    ns = createNetns();
+    withoutDad(ns.name);
+    stateDir = tempDir();
+    dir = tempDir();
+    ip(ns.name, ['link', 'add', 'keep0', 'type', 'ifb']);
+    ip(ns.name, ['addr', 'add', '10.88.0.1/24', 'dev', 'keep0']);
+  });
+  after(() => ns.remove());
+  const doc = () =>
+    writeDoc(dir, 'fail.json', {
+      version: 1,
+      plugins: { net: { interfaces: [{ name: 'keep0', mtu: 1280, ipv4: { address: [{ ip: '10.89.0.1', prefix: 24 }] } }, { name: 'br7', type: 'bridge', ipv4: { address: [{ ip: '10.90.0.1', prefix: 24 }] } }] } },
+    });
+
+  it('an error after the link phase rolls back; a crash there is rolled back by recover', () => {
+    const beforeSnap = snapshot(ns.name);
+    const failed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=error' } });
+    assert.notEqual(failed.status, EXIT.OK);
+    assert.match(failed.stderr + failed.stdout, /failpoint net\.apply\.after-links fired/);
+    assert.deepEqual(snapshot(ns.name), beforeSnap);
+
+    const crashed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=crash' } });
+    assert.equal(crashed.signal, 'SIGKILL');
+    assert.ok(ipJson(ns.name, ['link', 'show']).some((l: any) => l.ifname === 'br7'), 'the crash left the half-applied state');
+    const recovered = opdbus(['--netns', ns.name, 'recover'], { stateDir });
+    assert.equal(recovered.status, EXIT.OK, recovered.stdout + recovered.stderr);
+    assert.deepEqual(snapshot(ns.name), beforeSnap);
   });
 });

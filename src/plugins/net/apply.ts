@@ -78,7 +78,8 @@ function layered(creates: Tagged<LinkRequest>[]): Tagged<LinkRequest>[][] {
   return layers;
 }
 
-export async function applyActions(actions: Action[], netns: string | undefined, settle: SettlePolicy): Promise<void> {
+/** `stage` names the failpoints between phases: net.<stage>.after-deletes, net.<stage>.after-links. */
+export async function applyActions(actions: Action[], netns: string | undefined, settle: SettlePolicy, stage: 'apply' | 'rollback'): Promise<void> {
   const deletes: Tagged<NetlinkRequest>[][] = [[], [], []];
   const creates: Tagged<LinkRequest>[] = [];
   const sets: Tagged<LinkRequest>[] = [];
@@ -149,9 +150,9 @@ export async function applyActions(actions: Action[], netns: string | undefined,
   }
 
   await applyOrThrow(deletes, netns);
-  await failpoint('net.after-deletes');
+  await failpoint(`net.${stage}.after-deletes`);
   await awaitLinks(awaited, netns, settle);
   await applyOrThrow([...layered(creates), sets], netns);
-  await failpoint('net.after-links');
+  await failpoint(`net.${stage}.after-links`);
   await applyOrThrow([addrAdds, routeAdds], netns);
 }

@@ -56,13 +56,13 @@ export const netPlugin: Plugin<NetState, NetCheckpoint> = {
   },
 
   async apply(ctx, actions) {
-    await applyActions(actions, ctx.config.netns, this.settle);
+    await applyActions(actions, ctx.config.netns, this.settle, 'apply');
   },
 
   async rollback(ctx, checkpoint) {
     try {
       const current = await queryNet(ctx, checkpoint.restore);
-      await applyActions(compareState(current, checkpoint.restore).actions, ctx.config.netns, this.settle);
+      await applyActions(compareState(current, checkpoint.restore).actions, ctx.config.netns, this.settle, 'rollback');
     } catch (err) {
       const e = err as OpdbusError;
       throw new OpdbusError('RollbackFailed', 'ROLLBACK', `net rollback did not restore the checkpoint: ${e.message}`, { plugin: 'net', path: e.path, cause: err });
