@@ -20,6 +20,12 @@ namespace opdbus {
 namespace nl {
 namespace {
 
+// One datagram's events on their way to JS; `closed` is shared with the subscription.
+struct Batch {
+  std::string json;
+  std::shared_ptr<std::atomic<bool>> closed;
+};
+
 class Subscription {
  public:
   Subscription(Napi::Env env, Napi::Function cb) : env_(env) {
@@ -43,6 +49,7 @@ class Subscription {
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
+    closed_->store(true);
     if (hooked_) napi_remove_env_cleanup_hook(env_, CleanupHook, this);
     if (thread_.joinable()) {
       uint64_t one = 1;
@@ -74,7 +81,7 @@ class Subscription {
       if (fds[1].revents) return;
       ssize_t n = sock_.Recv(MSG_DONTWAIT);
       if (n == -EAGAIN) continue;
-      auto* batch = new std::string;
+      auto* batch = new Batch{std::string(), closed_};
       Json js;
       js.OpenArr();
       if (n < 0) {
@@ -87,10 +94,11 @@ class Subscription {
         for (auto* h = reinterpret_cast<const nlmsghdr*>(sock_.Buffer()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) Event(h, js);
       }
       js.CloseArr();
-      *batch = std::move(js.out);
-      napi_status st = tsfn_.NonBlockingCall(batch, [](Napi::Env env, Napi::Function cb, std::string* data) {
-        std::unique_ptr<std::string> owned(data);
-        if (env != nullptr && cb != nullptr) cb.Call({Napi::String::New(env, *owned)});
+      batch->json = std::move(js.out);
+      napi_status st = tsfn_.NonBlockingCall(batch, [](Napi::Env env, Napi::Function cb, Batch* data) {
+        std::unique_ptr<Batch> owned(data);
+        // Batches queued before close() are dropped: after close, the callback never runs again.
+        if (env != nullptr && cb != nullptr && !owned->closed->load()) cb.Call({Napi::String::New(env, owned->json)});
       });
       if (st != napi_ok) {
         delete batch;
@@ -138,6 +146,7 @@ class Subscription {
 
   napi_env env_;
   bool hooked_ = false;
+  std::shared_ptr<std::atomic<bool>> closed_ = std::make_shared<std::atomic<bool>>(false);
   Socket sock_;
   Napi::ThreadSafeFunction tsfn_;
   std::thread thread_;

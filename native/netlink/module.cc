@@ -75,14 +75,6 @@ class DumpWorker : public Napi::AsyncWorker {
   std::string out_;
 };
 
-std::string Prop(const Napi::Object& o, const char* k) {
-  Napi::Value v = o.Get(k);
-  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
-}
-int64_t Num(const Napi::Object& o, const char* k, int64_t dflt) {
-  Napi::Value v = o.Get(k);
-  return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : dflt;
-}
 std::string IpBytes(Napi::Env env, const std::string& text, const char* what) {
   if (text.empty()) return {};
   unsigned char buf[16];
@@ -101,6 +93,8 @@ std::string MacBytes(Napi::Env env, const std::string& text) {
   return out;
 }
 
+// Reads only the properties a request has (one napi call per present key, not one per possible key):
+// batches of thousands of requests are parsed on the JS thread, so this is on the hot path.
 Request ParseRequest(Napi::Env env, const Napi::Object& o) {
   static const std::map<std::string, Request::Op> ops = {
       {"newlink", Request::kNewLink}, {"setlink", Request::kSetLink}, {"dellink", Request::kDelLink},
@@ -110,49 +104,57 @@ Request ParseRequest(Napi::Env env, const Napi::Object& o) {
       {"private", MACVLAN_MODE_PRIVATE}, {"vepa", MACVLAN_MODE_VEPA}, {"bridge", MACVLAN_MODE_BRIDGE},
       {"passthru", MACVLAN_MODE_PASSTHRU}, {"source", MACVLAN_MODE_SOURCE}};
   Request r;
-  auto op = ops.find(Prop(o, "op"));
-  if (op == ops.end()) ThrowArgError(env, "request.op: unknown operation " + Prop(o, "op"));
-  r.op = op->second;
-  r.subject = Prop(o, "subject");
-  r.name = Prop(o, "name");
-  r.kind = Prop(o, "kind");
-  r.peer = Prop(o, "peer");
-  Napi::Value master = o.Get("master");
-  if (master.IsString() || master.IsNull()) {
-    r.setMaster = true;
-    if (master.IsString()) r.master = master.As<Napi::String>().Utf8Value();
+  r.family = AF_INET;
+  bool hasOp = false;
+  std::string address;
+  Napi::Array keys = o.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+    Napi::Value v = o.Get(k);
+    if (v.IsUndefined()) continue;
+    auto str = [&] { return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string(); };
+    auto num = [&] { return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : 0; };
+    if (k == "op") {
+      auto op = ops.find(str());
+      if (op == ops.end()) ThrowArgError(env, "request.op: unknown operation " + str());
+      r.op = op->second;
+      hasOp = true;
+    } else if (k == "subject") r.subject = str();
+    else if (k == "name") r.name = str();
+    else if (k == "kind") r.kind = str();
+    else if (k == "peer") r.peer = str();
+    else if (k == "master") {
+      r.setMaster = v.IsString() || v.IsNull();
+      r.master = str();
+    } else if (k == "mac") r.mac = MacBytes(env, str());
+    else if (k == "mtu") r.mtu = static_cast<int>(num());
+    else if (k == "up") r.up = v.IsBoolean() ? (v.As<Napi::Boolean>().Value() ? 1 : 0) : -1;
+    else if (k == "vxlanId" && v.IsNumber()) {
+      r.hasVxlanId = true;
+      r.vxlanId = static_cast<uint32_t>(num());
+    } else if (k == "vxlanRemote") r.vxlanRemote = IpBytes(env, str(), "vxlanRemote");
+    else if (k == "vxlanLocal") r.vxlanLocal = IpBytes(env, str(), "vxlanLocal");
+    else if (k == "vxlanPort") r.vxlanPort = static_cast<uint16_t>(num());
+    else if (k == "vxlanDev") r.vxlanDev = str();
+    else if (k == "macvlanMode") {
+      auto m = macvlanModes.find(str());
+      if (m == macvlanModes.end()) ThrowArgError(env, "macvlanMode: unknown mode " + str());
+      r.macvlanMode = m->second;
+    } else if (k == "macvlanBase") r.macvlanBase = str();
+    else if (k == "tunType") r.tunType = str() == "tap" ? IFF_TAP : IFF_TUN;
+    else if (k == "family") r.family = num() == 6 ? AF_INET6 : AF_INET;
+    else if (k == "dev") r.dev = str();
+    else if (k == "address") address = str();
+    else if (k == "prefix") r.prefix = static_cast<int>(num());
+    else if (k == "gateway") r.gateway = IpBytes(env, str(), "gateway");
+    else if (k == "table") r.table = static_cast<uint32_t>(num());
+    else if (k == "protocol") r.protocol = static_cast<int>(num());
+    else if (k == "scope") r.scope = static_cast<int>(num());
+    else if (k == "type") r.type = static_cast<int>(num());
+    else if (k == "metric") r.metric = num();
   }
-  r.mac = MacBytes(env, Prop(o, "mac"));
-  r.mtu = static_cast<int>(Num(o, "mtu", 0));
-  Napi::Value up = o.Get("up");
-  if (up.IsBoolean()) r.up = up.As<Napi::Boolean>().Value() ? 1 : 0;
-  if (o.Get("vxlanId").IsNumber()) {
-    r.hasVxlanId = true;
-    r.vxlanId = static_cast<uint32_t>(Num(o, "vxlanId", 0));
-  }
-  r.vxlanRemote = IpBytes(env, Prop(o, "vxlanRemote"), "vxlanRemote");
-  r.vxlanLocal = IpBytes(env, Prop(o, "vxlanLocal"), "vxlanLocal");
-  r.vxlanPort = static_cast<uint16_t>(Num(o, "vxlanPort", 0));
-  r.vxlanDev = Prop(o, "vxlanDev");
-  std::string mode = Prop(o, "macvlanMode");
-  if (!mode.empty()) {
-    auto m = macvlanModes.find(mode);
-    if (m == macvlanModes.end()) ThrowArgError(env, "macvlanMode: unknown mode " + mode);
-    r.macvlanMode = m->second;
-  }
-  r.macvlanBase = Prop(o, "macvlanBase");
-  std::string tun = Prop(o, "tunType");
-  if (!tun.empty()) r.tunType = tun == "tap" ? IFF_TAP : IFF_TUN;
-  r.family = Num(o, "family", 4) == 6 ? AF_INET6 : AF_INET;
-  r.dev = Prop(o, "dev");
-  r.addr = IpBytes(env, Prop(o, "address"), "address");
-  r.prefix = static_cast<int>(Num(o, "prefix", 0));
-  r.gateway = IpBytes(env, Prop(o, "gateway"), "gateway");
-  r.table = static_cast<uint32_t>(Num(o, "table", RT_TABLE_MAIN));
-  r.protocol = static_cast<int>(Num(o, "protocol", RTPROT_STATIC));
-  r.scope = static_cast<int>(Num(o, "scope", RT_SCOPE_UNIVERSE));
-  r.type = static_cast<int>(Num(o, "type", RTN_UNICAST));
-  r.metric = Num(o, "metric", -1);
+  if (!hasOp) ThrowArgError(env, "request.op is required");
+  r.addr = IpBytes(env, address, "address");
   if (r.op >= Request::kNewAddr && r.addr.empty() && !(r.op >= Request::kNewRoute && r.prefix == 0))
     ThrowArgError(env, r.subject + ": address is required");
   return r;

@@ -44,7 +44,7 @@ describe('net normalize', () => {
 });
 
 describe('net validate', () => {
-  const current: NetState = { interfaces: [{ name: 'lo', type: 'loopback', state: 'up' }, { name: 'eth0', type: 'ethernet', state: 'up' }] };
+  const present = new Set(['lo', 'eth0']);
   it('names the path, what was expected and what was found', () => {
     const issues = validateState(
       {
@@ -57,7 +57,7 @@ describe('net validate', () => {
         ],
         routes: [{ destination: '10.0.0.5/24' }, { destination: 'nowhere', gateway: 'x' }],
       },
-      current,
+      present,
     );
     assert.deepEqual(issues.map((i) => `${i.path}: ${i.message}`), [
       '/interfaces/0: link eth9 does not exist, and type ethernet cannot be created (a physical or foreign device must already be there)',

@@ -42,7 +42,9 @@ export const netPlugin: Plugin<NetState, NetCheckpoint> = {
   normalize: normalizeState,
 
   async validate(desired, ctx) {
-    return validateState(desired, await queryNet(ctx));
+    // Validation only needs to know which links exist.
+    const { link } = await dump(['link'], { netns: ctx.config.netns });
+    return validateState(desired, new Set(link.map((l) => l.name)));
   },
 
   query: queryNet,

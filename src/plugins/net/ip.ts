@@ -9,11 +9,19 @@ export function familyOf(ip: string): Family | undefined {
   return v === 4 ? 4 : v === 6 ? 6 : undefined;
 }
 
+const IPV4_PLAIN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const canonical = new Map<string, string>();
+
 /** The address as inet_ntop prints it (lowercase, zeros compressed); undefined when not an address. */
 export function canonicalIp(ip: string): string | undefined {
+  if (IPV4_PLAIN.test(ip)) return ip; // already canonical: the common case, kept cheap for large documents
+  const known = canonical.get(ip);
+  if (known !== undefined) return known;
   const family = familyOf(ip);
   if (!family) return undefined;
-  return new net.SocketAddress({ address: ip, family: family === 4 ? 'ipv4' : 'ipv6' }).address;
+  const text = new net.SocketAddress({ address: ip, family: family === 4 ? 'ipv4' : 'ipv6' }).address;
+  if (canonical.size < 100_000) canonical.set(ip, text);
+  return text;
 }
 
 function toBytes(ip: string): number[] {

@@ -6,9 +6,9 @@ import { canonicalIp, familyOf, networkOf, parseCidr } from './ip';
 import { DHCP_MESSAGE } from './model';
 import { CREATABLE_TYPES, type NetState } from './schema';
 
-export function validateState(desired: NetState, current: NetState): ValidationIssue[] {
+/** `present`: the names of the links the host has now. */
+export function validateState(desired: NetState, present: ReadonlySet<string>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const present = new Set((current.interfaces ?? []).map((x) => x.name));
   const named = new Set<string>();
   (desired.interfaces ?? []).forEach((iface, i) => {
     const at = `/interfaces/${i}`;
