@@ -161,8 +161,15 @@ void BuildLink(MsgBuf& mb, uint32_t seq, const Request& r, const IfIndex& idx) {
     ifi.ifi_change = IFF_UP;
     ifi.ifi_flags = r.up ? IFF_UP : 0;
   }
-  mb.Put(&ifi, sizeof ifi);
-  mb.AttrStr(IFLA_IFNAME, r.name);
+  if (!r.newName.empty()) {
+    // A rename names the link by ifindex and carries the new name in IFLA_IFNAME.
+    ifi.ifi_index = IndexOf(idx, r.name);
+    mb.Put(&ifi, sizeof ifi);
+    mb.AttrStr(IFLA_IFNAME, r.newName);
+  } else {
+    mb.Put(&ifi, sizeof ifi);
+    mb.AttrStr(IFLA_IFNAME, r.name);
+  }
   if (r.op != Request::kDelLink) {
     if (r.mtu > 0) mb.AttrU32(IFLA_MTU, r.mtu);
     if (!r.mac.empty()) mb.Attr(IFLA_ADDRESS, r.mac.data(), r.mac.size());
@@ -178,6 +185,7 @@ void BuildLink(MsgBuf& mb, uint32_t seq, const Request& r, const IfIndex& idx) {
 void NamesOf(const Request& r, std::vector<std::string>& names) {
   for (const std::string* n : {&r.master, &r.vxlanDev, &r.macvlanBase, &r.dev})
     if (!n->empty()) names.push_back(*n);
+  if (!r.newName.empty()) names.push_back(r.name);
 }
 
 }  // namespace nl

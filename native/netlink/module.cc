@@ -121,6 +121,7 @@ Request ParseRequest(Napi::Env env, const Napi::Object& o) {
       hasOp = true;
     } else if (k == "subject") r.subject = str();
     else if (k == "name") r.name = str();
+    else if (k == "newName") r.newName = str();
     else if (k == "kind") r.kind = str();
     else if (k == "peer") r.peer = str();
     else if (k == "master") {

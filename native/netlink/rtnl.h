@@ -16,6 +16,7 @@ struct Request {
   std::string subject;  // "create link br0": names the object and operation in errors
   // links
   std::string name, kind, peer, master, mac;  // mac as raw bytes
+  std::string newName;                         // setlink: rename `name` to this
   bool setMaster = false;                      // master "" + setMaster = detach
   int mtu = 0, up = -1;                        // up: -1 unchanged, 0 down, 1 up
   uint32_t vxlanId = 0;

@@ -84,6 +84,8 @@ export interface LinkRequest {
   op: 'newlink' | 'setlink' | 'dellink';
   subject: string;
   name: string;
+  /** setlink only: rename the link (it must be down). */
+  newName?: string;
   kind?: string;
   peer?: string;
   /** A bridge name, or null to detach; absent = unchanged. */

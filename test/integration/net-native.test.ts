@@ -41,6 +41,13 @@ describe('netlink core', () => {
     assert.ok(!host.link.some((l) => l.name === 'base0' || /^w\d$/.test(l.name)));
   });
 
+  it('renames a link (by ifindex) and sets its MTU in one request', async () => {
+    ip(ns.name, ['link', 'add', 'old0', 'type', 'ifb']);
+    await applyOrThrow([[{ op: 'setlink', subject: 'rename link old0', name: 'old0', newName: 'new0', mtu: 1300 }]], ns.name);
+    const names = (await dump(['link'], { netns: ns.name })).link.filter((l) => l.name === 'old0' || l.name === 'new0');
+    assert.deepEqual(names.map((l) => [l.name, l.mtu]), [['new0', 1300]]);
+  });
+
   it('a refused request is an OpdbusError naming the object and operation, with errno and extack', async () => {
     await assert.rejects(
       applyOrThrow([[{ op: 'newaddr', subject: 'add address 10.0.0.1/24 on nosuch0', family: 4, dev: 'nosuch0', address: '10.0.0.1', prefix: 24, path: '/plugins/net/interfaces/3' }]], ns.name),

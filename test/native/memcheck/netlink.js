@@ -28,7 +28,8 @@ async function main() {
     if (refused[0].filter((r) => r instanceof Error).length !== 3) throw new Error('expected three refusals');
     const json = await addon.netlinkDump(nsPath, ['link', 'addr', 'route', 'neigh'], i % 2 === 0);
     if (!JSON.parse(json).link.some((l) => l.name === 'vx0')) throw new Error('dump lacks vx0');
-    await addon.netlinkApply(nsPath, [[link('dellink', 'br0'), link('dellink', 'v0'), link('dellink', 'vx0'), link('dellink', 't0')]]);
+    await addon.netlinkApply(nsPath, [[link('setlink', 't0', { newName: 't1' })]]);
+    await addon.netlinkApply(nsPath, [[link('dellink', 'br0'), link('dellink', 'v0'), link('dellink', 'vx0'), link('dellink', 't1')]]);
     try {
       addon.netlinkApply(nsPath, [[{ op: 'bogus' }]]);
       throw new Error('expected a TypeError');
