@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { netlinkAddon, netnsPath } from '../src/netlink/addon';
+import type { Plugin } from '../src/plugin/contract';
 import { netPlugin, type NetState } from '../src/plugins/net';
+import { verifySettled } from '../src/transaction/verify';
 import { netCtx } from '../test/harness/net';
 import { createScaleNetns, scaleAddress } from '../test/harness/net-scale';
 import { createNetns, type TestNetns } from '../test/harness/netns';
@@ -103,8 +105,7 @@ async function libraryApply(netns: string, desired: NetState): Promise<void> {
   const actions = netPlugin.diff(current, normalized);
   await netPlugin.checkpoint(ctx, actions, current);
   await netPlugin.apply(ctx, actions);
-  const mismatches = await netPlugin.verify(ctx, normalized);
-  if (mismatches.length) throw new Error(`verify: ${JSON.stringify(mismatches.slice(0, 3))}`);
+  await verifySettled(netPlugin as Plugin, ctx, normalized);
 }
 
 async function main(): Promise<void> {

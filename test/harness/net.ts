@@ -3,7 +3,8 @@
 // query -> diff -> checkpoint -> apply -> verify, rollback on any failure) like the manager's.
 import { execFileSync } from 'node:child_process';
 import { OpdbusError } from '../../src/errors';
-import type { Mismatch, PluginContext } from '../../src/plugin/contract';
+import type { Plugin, PluginContext } from '../../src/plugin/contract';
+import { verifySettled } from '../../src/transaction/verify';
 import { netPlugin, type NetState } from '../../src/plugins/net';
 import { createLogger } from '../../src/util/log';
 import { defaultConfig } from '../../src/config';
@@ -44,7 +45,6 @@ export interface TxResult {
   applied: boolean;
   actions: number;
   error?: OpdbusError;
-  mismatches?: Mismatch[];
 }
 
 /** One net transaction the way the manager runs it; rolls back on failure. Throws on validation issues. */
@@ -57,8 +57,7 @@ export async function netTransaction(ctx: PluginContext, desired: NetState): Pro
   const checkpoint = await netPlugin.checkpoint(ctx, actions, current);
   try {
     await netPlugin.apply(ctx, actions);
-    const mismatches = await netPlugin.verify(ctx, normalized);
-    if (mismatches.length) throw new OpdbusError('VerifyFailed', 'VERIFY', JSON.stringify(mismatches));
+    await verifySettled(netPlugin as Plugin, ctx, normalized);
     return { applied: true, actions: actions.length };
   } catch (err) {
     await netPlugin.rollback(ctx, checkpoint);

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { netPlugin, type NetState } from '../../src/plugins/net';
-import { ipJson, netCtx, netTransaction, snapshot, withoutDad } from '../harness/net';
+import { ip, ipJson, netCtx, netTransaction, snapshot, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
 const document: NetState = {
@@ -92,6 +92,25 @@ describe('net plugin: apply in a namespace', () => {
     const text = JSON.stringify(current);
     assert.ok(!text.includes('fe80:'));
     assert.ok(!(current.routes ?? []).some((r) => r.protocol === 'kernel' || r.table === 'local'));
+  });
+
+  it('verify names every field changed behind its back, by JSON pointer', async () => {
+    const ctx = netCtx(ns.name);
+    ip(ns.name, ['link', 'set', 'ifb0', 'mtu', '1000']);
+    ip(ns.name, ['route', 'del', '10.50.0.0/16']);
+    ip(ns.name, ['addr', 'del', '10.30.0.1/24', 'dev', 'ifb0']);
+    ip(ns.name, ['link', 'set', 'ifb1', 'nomaster']);
+    const mismatches = await netPlugin.verify(ctx, netPlugin.normalize!(document));
+    assert.deepEqual(mismatches, [
+      { path: '/plugins/net/interfaces/1/mtu', expected: 1400, found: 1000 },
+      { path: '/plugins/net/interfaces/1/ipv4/address/0', expected: { ip: '10.30.0.1', prefix: 24 }, found: null },
+      { path: '/plugins/net/interfaces/4/controller', expected: 'br0', found: null },
+      { path: '/plugins/net/routes/0', expected: { destination: '10.50.0.0/16', gateway: '10.10.0.254' }, found: null },
+    ]);
+    const again = await netTransaction(ctx, document);
+    assert.equal(again.error, undefined, again.error?.message);
+    assert.equal(again.actions, 4);
+    assert.deepEqual(await netPlugin.verify(ctx, netPlugin.normalize!(document)), []);
   });
 
   it('a route the kernel refuses rolls back everything: ip -j shows the namespace exactly as before', async () => {

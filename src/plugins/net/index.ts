@@ -72,13 +72,8 @@ export const netPlugin: Plugin<NetState, NetCheckpoint> = {
   },
 
   async verify(ctx, desired) {
-    // The kernel applies some changes asynchronously (links another plugin creates, IPv6 DAD): re-read
-    // until the host matches or the settle time runs out, then name every field that still differs.
-    const deadline = Date.now() + this.settle.timeoutMs;
-    for (;;) {
-      const { mismatches } = compareState(await queryNet(ctx, desired), desired);
-      if (!mismatches.length || Date.now() >= deadline) return mismatches;
-      await new Promise((r) => setTimeout(r, this.settle.intervalMs));
-    }
+    // One read; the transaction manager re-reads within this.settle (src/transaction/verify.ts) for
+    // what the kernel finishes asynchronously (links another plugin creates, IPv6 DAD).
+    return compareState(await queryNet(ctx, desired), desired).mismatches;
   },
 };
