@@ -20,6 +20,15 @@ export async function dump<K extends DumpKind>(kinds: readonly K[], opts: DumpOp
   }
 }
 
+/** Can a netlink socket be opened in the namespace? Cheap: no dump. Throws an OpdbusError saying why not. */
+export function probe(netns?: string): void {
+  try {
+    netlinkAddon().netlinkProbe(netnsPath(netns));
+  } catch (err) {
+    throw toOpdbusError(err, { plugin: 'net', operation: `netlink socket${netns ? ` in namespace ${netns}` : ''}` });
+  }
+}
+
 export const dumpLinks = (opts?: DumpOptions) => dump(['link'], opts).then((d) => d.link);
 export const dumpAddrs = (opts?: DumpOptions) => dump(['addr'], opts).then((d) => d.addr);
 export const dumpRoutes = (opts?: DumpOptions) => dump(['route'], opts).then((d) => d.route);

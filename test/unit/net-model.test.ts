@@ -55,7 +55,7 @@ describe('net validate', () => {
           { name: 'eth0' },
           { name: 'vx', type: 'vxlan' },
         ],
-        routes: [{ destination: '10.0.0.5/24' }, { destination: 'nowhere', gateway: 'x' }],
+        routes: [{ destination: '10.0.0.5/24' }, { destination: 'nowhere', gateway: 'x', table: 'mian' }],
       },
       present,
     );
@@ -69,6 +69,7 @@ describe('net validate', () => {
       '/interfaces/2/controller: no bridge named nobr exists or is listed',
       '/routes/0/destination: host bits set: expected the network 10.0.0.0/24, found "10.0.0.5/24"',
       '/routes/1/destination: expected "default" or a network in CIDR form (10.0.0.0/24, 2001:db8::/64), found "nowhere"',
+      '/routes/1/table: expected a table number or one of main, default, local, found "mian"',
       '/routes/1/gateway: expected an IP address, found "x"',
     ]);
   });

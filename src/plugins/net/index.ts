@@ -1,7 +1,7 @@
 // The net plugin: kernel links, addresses and routes over rtnetlink (src/netlink, native/netlink).
 // Targets the namespace in config.netns (`--netns NAME`) or the process's own.
 import { OpdbusError } from '../../errors';
-import { dump } from '../../netlink';
+import { dump, probe } from '../../netlink';
 import { PLUGIN_CONTRACT_VERSION, type Plugin, type PluginContext } from '../../plugin/contract';
 import { applyActions } from './apply';
 import { buildCheckpoint, type NetCheckpoint } from './checkpoint';
@@ -32,7 +32,7 @@ export const netPlugin: Plugin<NetState, NetCheckpoint> = {
 
   async available(ctx) {
     try {
-      await dump(['link'], { netns: ctx.config.netns });
+      probe(ctx.config.netns);
       return { available: true };
     } catch (err) {
       return { available: false, reason: (err as Error).message };

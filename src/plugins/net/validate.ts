@@ -1,6 +1,7 @@
 // Checks beyond the JSON Schema, each naming the JSON pointer (relative to the net section), what was
 // expected and what was found: unsupported DHCP, malformed addresses and destinations, duplicate
 // names, links that must exist but do not, kind options missing for a link to be created.
+import { tableNumber } from '../../netlink/constants';
 import type { ValidationIssue } from '../../plugin/contract';
 import { canonicalIp, familyOf, networkOf, parseCidr } from './ip';
 import { DHCP_MESSAGE } from './model';
@@ -50,6 +51,7 @@ export function validateState(desired: NetState, present: ReadonlySet<string>): 
       if (!c) issues.push({ path: `${at}/destination`, message: `expected "default" or a network in CIDR form (10.0.0.0/24, 2001:db8::/64), found "${r.destination}"`, found: r.destination });
       else if (networkOf(c.ip, c.prefix) !== c.ip) issues.push({ path: `${at}/destination`, message: `host bits set: expected the network ${networkOf(c.ip, c.prefix)}/${c.prefix}, found "${r.destination}"`, found: r.destination });
     }
+    if (r.table !== undefined && tableNumber(r.table) === undefined) issues.push({ path: `${at}/table`, message: `expected a table number or one of main, default, local, found "${r.table}"`, found: r.table });
     if (r.gateway !== undefined && !canonicalIp(r.gateway)) issues.push({ path: `${at}/gateway`, message: `expected an IP address, found "${r.gateway}"`, found: r.gateway });
   });
   return issues;

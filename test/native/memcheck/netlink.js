@@ -37,6 +37,13 @@ async function main() {
       if (!(err instanceof TypeError)) throw err;
     }
     await addon.netlinkDump('/run/netns/opdbus-t-no-such-ns', ['link'], false).then(() => { throw new Error('expected ENOENT'); }, (err) => { if (err.code !== 'ENOENT') throw err; });
+    addon.netlinkProbe(nsPath);
+    try {
+      addon.netlinkProbe('/run/netns/opdbus-t-no-such-ns');
+      throw new Error('expected ENOENT');
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err;
+    }
     let events = 0;
     const sub = addon.netlinkSubscribe(nsPath, ['link', 'addr', 'route', 'neigh'], (batch) => { events += JSON.parse(batch).length; });
     spawnSync('ip', ['-n', ns, 'link', 'add', 'e0', 'type', 'ifb']);
