@@ -140,7 +140,11 @@ SysError Socket::Open(const std::string& netnsPath, uint32_t groups) {
   setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   int rcv = 4 << 20;
-  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0) {
+    // Without CAP_NET_ADMIN the buffer stays near net.core.rmem_max: send smaller windows.
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    window_ = 32;
+  }
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
   sa.nl_groups = groups;
@@ -223,7 +227,7 @@ SysError Socket::Dump(const std::function<void(MsgBuf&, uint32_t)>& build, const
 SysError Socket::Transact(const std::vector<std::vector<char>>& msgs, uint32_t firstSeq, std::vector<Ack>& acks,
                           const std::function<void(size_t, const nlmsghdr*)>& onReply) {
   // Windows keep the queued ACKs well inside the receive buffer (each costs ~1 KiB of skb truesize).
-  constexpr size_t kWindowMsgs = 256, kWindowBytes = 64 * 1024;
+  const size_t kWindowMsgs = window_, kWindowBytes = 64 * 1024;
   acks.assign(msgs.size(), Ack{});
   std::vector<char> out;
   for (size_t start = 0; start < msgs.size();) {

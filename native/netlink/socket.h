@@ -85,6 +85,7 @@ class Socket {
  private:
   int fd_ = -1;
   uint32_t seq_ = 0;
+  size_t window_ = 256;  // requests in flight per window (their replies must fit the receive buffer)
   std::vector<char> rbuf_;
 };
 
