@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../../src/errors';
-import { applyOrThrow, dump, subscribe, type NetlinkEvent } from '../../src/netlink';
+import { applyOrThrow, dump, subscribe, watch, type NetChange, type NetlinkEvent } from '../../src/netlink';
 import { ip } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
@@ -84,6 +84,21 @@ describe('netlink core', () => {
     ip(ns.name, ['link', 'add', 'ev1', 'type', 'ifb']);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(events.length, count, 'no events after close');
+  });
+
+  it('watch coalesces a burst of changes into one notification naming the kinds', async () => {
+    const changes: NetChange[] = [];
+    const w = watch((c) => changes.push(c), { netns: ns.name, quietMs: 150 });
+    ip(ns.name, ['link', 'add', 'wa0', 'type', 'ifb']);
+    ip(ns.name, ['link', 'set', 'wa0', 'up']);
+    ip(ns.name, ['addr', 'add', '10.67.0.1/24', 'dev', 'wa0']);
+    const deadline = Date.now() + 5000;
+    while (!changes.some((c) => c.kinds.includes('addr')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    w.close();
+    const kinds = new Set(changes.flatMap((c) => c.kinds));
+    assert.deepEqual([...kinds].sort(), ['addr', 'link', 'route']);
+    assert.ok(changes.length < 4, `coalesced into ${changes.length} notification(s)`);
+    assert.ok(changes.every((c) => !c.overrun));
   });
 
   it('an unref()ed subscription lets the process exit; a worker exiting with one open stops its reader', async () => {

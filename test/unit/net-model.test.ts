@@ -82,6 +82,11 @@ describe('net routes and plan', () => {
     assert.equal(routeKey(routeSpec({ destination: '10.1.0.0/16', table: 100, metric: 7 })!), '100:10.1.0.0/16:7');
   });
 
+  it('never deletes an ovs-interface (the ovs plugin owns it)', () => {
+    const current: NetState = { interfaces: [{ name: 'ovsbr0', type: 'tap', state: 'up' }] };
+    assert.deepEqual(netPlugin.diff(current, { interfaces: [{ name: 'ovsbr0', type: 'ovs-interface', state: 'absent' }] }), []);
+  });
+
   it('leaves unnamed links, kernel addresses and unnamed routes alone', () => {
     const current: NetState = {
       interfaces: [

@@ -85,7 +85,8 @@ function compareInterfaces(current: NetState, desired: NetState, out: Comparison
     const path = at('interfaces', i);
     const resource = `net:link:${want.name}`;
     if (want.state === 'absent') {
-      if (!have) return;
+      // An OVS internal port is removed by the ovs plugin (applied before net), never by net.
+      if (!have || want.type === 'ovs-interface') return;
       out.actions.push({ plugin: 'net', op: 'delete', path, resource, before: have });
       out.mismatches.push({ path: at('interfaces', i, 'state'), expected: 'absent', found: have.state ?? 'present' });
       return;
