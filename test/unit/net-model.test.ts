@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { netPlugin, type NetState } from '../../src/plugins/net';
+import { canonicalIp, networkOf, parseCidr } from '../../src/plugins/net/ip';
 import { routeKey, routeSpec } from '../../src/plugins/net/model';
 import { validateState } from '../../src/plugins/net/validate';
 
@@ -72,6 +73,21 @@ describe('net validate', () => {
       '/routes/1/table: expected a table number or one of main, default, local, found "mian"',
       '/routes/1/gateway: expected an IP address, found "x"',
     ]);
+  });
+});
+
+describe('net ip text', () => {
+  it('parses CIDRs, clears host bits, and prints addresses as inet_ntop does', () => {
+    assert.deepEqual(parseCidr('10.1.2.3/8'), { ip: '10.1.2.3', prefix: 8, family: 4 });
+    assert.deepEqual(parseCidr('2001:DB8::1'), { ip: '2001:db8::1', prefix: 128, family: 6 });
+    assert.equal(parseCidr('10.0.0.0/33'), undefined);
+    assert.equal(parseCidr('10.0.0/8'), undefined);
+    assert.equal(networkOf('10.1.2.3', 8), '10.0.0.0');
+    assert.equal(networkOf('10.1.2.3', 23), '10.1.2.0');
+    assert.equal(networkOf('2001:db8:abcd:12::1', 56), '2001:db8:abcd::');
+    assert.equal(networkOf('::ffff:10.1.2.3', 120), '::ffff:10.1.2.0');
+    assert.equal(canonicalIp('2001:0db8:0000:0000:0000:0000:0000:0001'), '2001:db8::1');
+    assert.equal(canonicalIp('10.0.0.256'), undefined);
   });
 });
 
