@@ -63,6 +63,18 @@ describe('net through the CLI in a named namespace', () => {
     assert.ok(!hostLinks.includes('ovsbr0') && !hostLinks.includes('mesh'));
   });
 
+  it('with include_kernel, query also shows the kernel\'s own routes and addresses, and still round-trips', () => {
+    const config = writeDoc(dir, 'config.yaml', 'plugins:\n  net:\n    include_kernel: true\n');
+    const r = cli(['--config', config, 'query', '--plugin', 'net', '--format', 'json']);
+    assert.equal(r.status, EXIT.OK, r.stderr);
+    const net = JSON.parse(r.stdout).plugins.net;
+    assert.ok(net.routes.some((x: any) => x.table === 'local' && x.type === 'local'));
+    assert.ok(net.routes.some((x: any) => x.protocol === 'kernel'));
+    const file = writeDoc(dir, 'kernel.json', { version: 1, plugins: { net } });
+    const d = cli(['--config', config, 'diff', file]);
+    assert.equal(d.status, EXIT.OK, d.stdout + d.stderr);
+  });
+
   it('an ovs-interface that appears only after apply starts is waited for, then configured', async () => {
     const ctx = netCtx(ns.name);
     const timer = setTimeout(() => ip(ns.name, ['link', 'add', 'late0', 'type', 'ifb']), 300);

@@ -96,6 +96,8 @@ describe('net routes and plan', () => {
     assert.equal(routeKey(routeSpec({ destination: 'default', gateway: '10.0.0.1' })!), '254:0.0.0.0/0:0');
     assert.equal(routeKey(routeSpec({ destination: '2001:db8::/32', table: 'main', metric: 0 })!), '254:2001:db8::/32:1024');
     assert.equal(routeKey(routeSpec({ destination: '10.1.0.0/16', table: 100, metric: 7 })!), '100:10.1.0.0/16:7');
+    assert.equal(routeKey(routeSpec({ destination: 'fe80::/64', dev: 'br0', metric: 256 })!), '254:fe80::/64:256:br0');
+    assert.equal(routeKey(routeSpec({ destination: '2001:db8::/48', type: 'unreachable' })!), '254:2001:db8::/48:1024');
   });
 
   it('never deletes an ovs-interface (the ovs plugin owns it)', () => {

@@ -8,7 +8,10 @@ import { isKernelAddress, normalizeState, routeKey, routeSpec, type RouteSpec } 
 import { defaultScope } from './routes';
 import { CREATABLE_TYPES, type AddressEntry, type NetInterface, type NetRoute, type NetState } from './schema';
 
-const at = (...tokens: (string | number)[]) => pointer(['plugins', 'net', ...tokens]);
+// Paths are built for every action and mismatch (thousands on a large document): skip the escaping
+// pass for tokens that need none.
+const at = (...tokens: (string | number)[]) =>
+  tokens.every((t) => typeof t === 'number' || !/[~/]/.test(t)) ? `/plugins/net/${tokens.join('/')}` : pointer(['plugins', 'net', ...tokens]);
 
 export interface AddrChange {
   dev: string;

@@ -25,9 +25,16 @@ export function defaultMetric(family: Family): number {
   return family === 6 ? 1024 : 0;
 }
 
-/** Identity of a route in the kernel: family, table, destination and metric. */
-export function routeKey(r: Pick<RouteSpec, 'family' | 'table' | 'dst' | 'prefix' | 'metric'>): string {
-  return `${r.table}:${r.dst}/${r.prefix}:${r.metric}`;
+/** Route types the kernel gives no real device (IPv6 shows them on lo whatever the request said). */
+const DEVICELESS_TYPES = new Set([6, 7, 8, 9]); // blackhole, unreachable, prohibit, throw
+
+/**
+ * Identity of a route in the kernel: table, destination and metric; for an IPv6 route without a
+ * gateway also its device (IPv6 keeps one such route per device, e.g. fe80::/64 on every link).
+ */
+export function routeKey(r: RouteSpec): string {
+  const perDevice = r.family === 6 && !r.gateway && r.dev && !DEVICELESS_TYPES.has(r.type ?? 1);
+  return `${r.table}:${r.dst}/${r.prefix}:${r.metric}${perDevice ? `:${r.dev}` : ''}`;
 }
 
 /** The document form of a destination: "default", "::/0" or a CIDR. */

@@ -1,6 +1,7 @@
 // The net plugin's section of the desired-state document: its TypeScript types and its JSON Schema.
 // Also accepts the original op-dbus shape (`ipv4: {enabled, dhcp, address, gateway}`, bridge `ports`),
 // which normalize() turns into the canonical form (model.ts).
+import { ROUTE_TYPES } from '../../netlink/constants';
 
 export const INTERFACE_TYPES = ['ethernet', 'loopback', 'veth', 'bridge', 'ifb', 'vxlan', 'macvlan', 'macvtap', 'tun', 'tap', 'ovs-interface', 'other'] as const;
 export type InterfaceType = (typeof INTERFACE_TYPES)[number];
@@ -49,7 +50,8 @@ export interface NetRoute {
   metric?: number;
   /** Table number or name (main, default, local); default main. */
   table?: number | string;
-  type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'local';
+  /** unicast (default), blackhole, unreachable, prohibit, throw, local, ... (iproute2's names). */
+  type?: string;
   protocol?: string | number;
   scope?: string | number;
   state?: 'absent';
@@ -135,7 +137,7 @@ export const netSchema = {
           dev: { type: 'string' },
           metric: { type: 'integer', minimum: 0, maximum: 4294967295 },
           table: { type: ['integer', 'string'] },
-          type: { enum: ['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'local'] },
+          type: { enum: Object.values(ROUTE_TYPES) },
           protocol: { type: ['string', 'integer'] },
           scope: { type: ['string', 'integer'] },
           state: { const: 'absent' },
