@@ -82,7 +82,8 @@ function compareAddresses(want: NetInterface, have: NetInterface | undefined, i:
 }
 
 function compareInterfaces(current: NetState, desired: NetState, out: Comparison): void {
-  const byName = new Map((current.interfaces ?? []).map((x) => [x.name, x]));
+  // A current document (history, golden files) may list removed objects with state: absent.
+  const byName = new Map((current.interfaces ?? []).filter((x) => x.state !== 'absent').map((x) => [x.name, x]));
   (desired.interfaces ?? []).forEach((want, i) => {
     const have = byName.get(want.name);
     const path = at('interfaces', i);
@@ -121,6 +122,7 @@ function routeFieldDiffs(have: RouteSpec, want: RouteSpec): [string, unknown, un
 function compareRoutes(current: NetState, desired: NetState, out: Comparison): void {
   const byKey = new Map<string, { doc: NetRoute; spec: RouteSpec }>();
   for (const doc of current.routes ?? []) {
+    if (doc.state === 'absent') continue;
     const spec = routeSpec(doc);
     if (spec) byKey.set(routeKey(spec), { doc, spec: { ...spec, type: spec.type ?? 1, scope: spec.scope ?? defaultScope(spec.family, spec.type ?? 1, !!spec.gateway) } });
   }
