@@ -161,3 +161,25 @@ describe('net plugin: apply in a namespace', () => {
     assert.equal(ipJson(ns.name, ['route', 'show', '10.60.0.0/16']).length, 0);
   });
 });
+
+describe('net plugin: kind changes', () => {
+  let ns: TestNetns;
+  before(() => {
+    ns = createNetns();
+    withoutDad(ns.name);
+  });
+  after(() => ns.remove());
+
+  it('changes MTU of a vxlan in place, and recreates it only when its id changes', async () => {
+    const ctx = netCtx(ns.name);
+    const index = () => ipJson(ns.name, ['link', 'show', 'dev', 'vx1'])[0].ifindex;
+    assert.equal((await netTransaction(ctx, { interfaces: [{ name: 'vx1', type: 'vxlan', vxlan: { id: 7, dstport: 4790 } }] })).error, undefined);
+    const first = index();
+    assert.equal((await netTransaction(ctx, { interfaces: [{ name: 'vx1', type: 'vxlan', mtu: 1400, vxlan: { id: 7 } }] })).error, undefined);
+    assert.equal(index(), first, 'same link, changed in place');
+    assert.equal(ipJson(ns.name, ['link', 'show', 'dev', 'vx1'])[0].mtu, 1400);
+    assert.equal((await netTransaction(ctx, { interfaces: [{ name: 'vx1', type: 'vxlan', mtu: 1400, vxlan: { id: 8 } }] })).error, undefined);
+    assert.notEqual(index(), first, 'recreated');
+    assert.equal(ipJson(ns.name, ['-d', 'link', 'show', 'dev', 'vx1'])[0].linkinfo.info_data.id, 8);
+  });
+});

@@ -5,7 +5,7 @@ import { OpdbusError } from '../../errors';
 import { applyOrThrow, dumpLinks, type AddrRequest, type LinkRequest, type NetlinkRequest, type RouteRequest } from '../../netlink';
 import type { Action, SettlePolicy } from '../../plugin/contract';
 import { failpoint } from '../../transaction/failpoints';
-import type { AddrChange } from './diff';
+import { needsRecreate, type AddrChange } from './diff';
 import { routeSpec } from './model';
 import { routeRequest } from './routes';
 import { CREATABLE_TYPES, type NetInterface, type NetRoute } from './schema';
@@ -119,7 +119,7 @@ export async function applyActions(actions: Action[], netns: string | undefined,
       const want = a.after as NetInterface;
       const before = a.op === 'modify' ? (a.before as NetInterface) : undefined;
       const creatable = want.type !== undefined && CREATABLE_TYPES.includes(want.type);
-      const recreate = before !== undefined && creatable && (before.type !== want.type || JSON.stringify(kindFields(want)) !== JSON.stringify(kindFields({ ...before, type: want.type })));
+      const recreate = before !== undefined && needsRecreate(before, want);
       if (before && !recreate) {
         if (want.type && want.type !== 'ovs-interface' && want.type !== before.type) {
           throw new OpdbusError('Conflict', 'LINK_TYPE', `link ${want.name} exists with type ${before.type}; the document says ${want.type}, which opdbus cannot create: remove or rename one of them`, { plugin: 'net', path: a.path });

@@ -30,7 +30,7 @@ function typeMatches(want: NetInterface['type'], have: NetInterface['type']): bo
 }
 
 /** Kind settings that can only change by deleting and recreating the link. */
-function needsRecreate(have: NetInterface, want: NetInterface): boolean {
+export function needsRecreate(have: NetInterface, want: NetInterface): boolean {
   if (!want.type || !CREATABLE_TYPES.includes(want.type)) return false;
   if (want.type !== have.type) return true;
   if (want.veth && have.veth?.peer !== want.veth.peer) return true;
