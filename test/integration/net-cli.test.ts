@@ -87,6 +87,19 @@ describe('net through the CLI in a named namespace', () => {
     assert.equal(link.addr_info.find((a: any) => a.family === 'inet').local, '10.77.0.1');
   });
 
+  it('bad net input is refused with the document path, what was expected and what was found; nothing changes', () => {
+    const beforeSnap = snapshot(ns.name);
+    const file = writeDoc(dir, 'bad.json', {
+      version: 1,
+      plugins: { net: { interfaces: [{ name: 'br5', type: 'bridge', ipv4: { enabled: true, dhcp: true } }], routes: [{ destination: '10.0.0.5/24', gateway: '10.0.0.1' }] } },
+    });
+    const r = cli(['apply', file]);
+    assert.equal(r.status, EXIT.INVALID_INPUT, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`${file}: /plugins/net/interfaces/0/ipv4/dhcp: dhcp is not supported by opdbus; expected false \\(or no dhcp field\\) with static addresses in "address" \\(rule: plugin\\), found true`));
+    assert.match(r.stderr, new RegExp(`${file}: /plugins/net/routes/0/destination: host bits set: expected the network 10\\.0\\.0\\.0/24 \\(rule: plugin\\), found "10\\.0\\.0\\.5/24"`));
+    assert.deepEqual(snapshot(ns.name), beforeSnap);
+  });
+
   it('a namespace that does not exist is a clear error and changes nothing', () => {
     const r = opdbus(['--netns', 'opdbus-t-no-such-ns', 'query', '--plugin', 'net'], { stateDir });
     assert.notEqual(r.status, EXIT.OK);

@@ -1,6 +1,5 @@
 // The net model: canonical form of a desired section (normalize), resolved route specs with their
 // identity key, and the rules for which kernel objects belong to the kernel rather than to a document.
-import { OpdbusError } from '../../errors';
 import { RT_TABLE_MAIN, protocolNumber, routeTypeNumber, scopeNumber, tableNumber } from '../../netlink/constants';
 import { canonicalIp, familyOf, parseCidr, type Family } from './ip';
 import type { AddressEntry, IpConfig, NetInterface, NetRoute, NetState } from './schema';
@@ -70,16 +69,17 @@ export function routeSpec(r: NetRoute): RouteSpec | undefined {
   return spec;
 }
 
-function normalizeIp(cfg: IpConfig | undefined, where: string): IpConfig | undefined {
+function normalizeIp(cfg: IpConfig | undefined): IpConfig | undefined {
   if (!cfg) return undefined;
-  if (cfg.dhcp) throw new OpdbusError('InvalidInput', 'UNSUPPORTED', `${where}/dhcp: ${DHCP_MESSAGE}`, { plugin: 'net', path: `${where}/dhcp` });
-  if (cfg.enabled === false) return { address: [] };
-  if (!cfg.address) return undefined;
+  // dhcp: true is kept so validate() reports it (with the document path); it is never applied.
+  const dhcp = cfg.dhcp ? { dhcp: true } : {};
+  if (cfg.enabled === false) return { ...dhcp, address: [] };
+  if (!cfg.address) return cfg.dhcp ? dhcp : undefined;
   const address: AddressEntry[] = cfg.address.map((a) => ({ ip: canonicalIp(a.ip) ?? a.ip, prefix: a.prefix }));
-  return { address };
+  return { ...dhcp, address };
 }
 
-export const DHCP_MESSAGE = 'dhcp is not supported by opdbus; expected false (or no dhcp field) with static addresses in "address", found true';
+export const DHCP_MESSAGE = 'dhcp is not supported by opdbus; expected false (or no dhcp field) with static addresses in "address"';
 
 /**
  * Canonical form: IPv4 `gateway` becomes a default route through the interface, bridge `ports` become
@@ -90,12 +90,11 @@ export function normalizeState(desired: NetState): NetState {
   const interfaces: NetInterface[] = [];
   const routes: NetRoute[] = (desired.routes ?? []).map((r) => normalizeRoute(r));
   const byName = new Map<string, NetInterface>();
-  (desired.interfaces ?? []).forEach((iface, i) => {
-    const where = `/interfaces/${i}`;
+  (desired.interfaces ?? []).forEach((iface) => {
     const { ports, ipv4, ipv6, ...rest } = iface;
     const out: NetInterface = { ...rest };
-    const v4 = normalizeIp(ipv4, `${where}/ipv4`);
-    const v6 = normalizeIp(ipv6, `${where}/ipv6`);
+    const v4 = normalizeIp(ipv4);
+    const v6 = normalizeIp(ipv6);
     if (v4) out.ipv4 = v4;
     if (v6) out.ipv6 = v6;
     if (out.mac) out.mac = out.mac.toLowerCase();

@@ -19,10 +19,10 @@ export function validateState(desired: NetState, present: ReadonlySet<string>): 
       const cfg = iface[key];
       if (!cfg) continue;
       if (cfg.dhcp) issues.push({ path: `${at}/${key}/dhcp`, message: DHCP_MESSAGE, found: true });
-      if (cfg.gateway !== undefined && familyOf(cfg.gateway) !== family) issues.push({ path: `${at}/${key}/gateway`, message: `expected an IPv${family} address, found "${cfg.gateway}"`, found: cfg.gateway });
+      if (cfg.gateway !== undefined && familyOf(cfg.gateway) !== family) issues.push({ path: `${at}/${key}/gateway`, message: `expected an IPv${family} address`, found: cfg.gateway });
       (cfg.address ?? []).forEach((a, j) => {
-        if (familyOf(a.ip) !== family) issues.push({ path: `${at}/${key}/address/${j}/ip`, message: `expected an IPv${family} address, found "${a.ip}"`, found: a.ip });
-        else if (a.prefix > (family === 4 ? 32 : 128)) issues.push({ path: `${at}/${key}/address/${j}/prefix`, message: `expected a prefix length 0-${family === 4 ? 32 : 128}, found ${a.prefix}`, found: a.prefix });
+        if (familyOf(a.ip) !== family) issues.push({ path: `${at}/${key}/address/${j}/ip`, message: `expected an IPv${family} address`, found: a.ip });
+        else if (a.prefix > (family === 4 ? 32 : 128)) issues.push({ path: `${at}/${key}/address/${j}/prefix`, message: `expected a prefix length 0-${family === 4 ? 32 : 128}`, found: a.prefix });
       });
     }
     if (iface.state === 'absent' || present.has(iface.name)) return;
@@ -48,11 +48,11 @@ export function validateState(desired: NetState, present: ReadonlySet<string>): 
     const at = `/routes/${k}`;
     if (r.destination !== 'default') {
       const c = parseCidr(r.destination);
-      if (!c) issues.push({ path: `${at}/destination`, message: `expected "default" or a network in CIDR form (10.0.0.0/24, 2001:db8::/64), found "${r.destination}"`, found: r.destination });
-      else if (networkOf(c.ip, c.prefix) !== c.ip) issues.push({ path: `${at}/destination`, message: `host bits set: expected the network ${networkOf(c.ip, c.prefix)}/${c.prefix}, found "${r.destination}"`, found: r.destination });
+      if (!c) issues.push({ path: `${at}/destination`, message: 'expected "default", "::/0" or a network in CIDR form (10.0.0.0/24, 2001:db8::/64)', found: r.destination });
+      else if (networkOf(c.ip, c.prefix) !== c.ip) issues.push({ path: `${at}/destination`, message: `host bits set: expected the network ${networkOf(c.ip, c.prefix)}/${c.prefix}`, found: r.destination });
     }
-    if (r.table !== undefined && tableNumber(r.table) === undefined) issues.push({ path: `${at}/table`, message: `expected a table number or one of main, default, local, found "${r.table}"`, found: r.table });
-    if (r.gateway !== undefined && !canonicalIp(r.gateway)) issues.push({ path: `${at}/gateway`, message: `expected an IP address, found "${r.gateway}"`, found: r.gateway });
+    if (r.table !== undefined && tableNumber(r.table) === undefined) issues.push({ path: `${at}/table`, message: 'expected a table number or one of main, default, local', found: r.table });
+    if (r.gateway !== undefined && !canonicalIp(r.gateway)) issues.push({ path: `${at}/gateway`, message: 'expected an IP address', found: r.gateway });
   });
   return issues;
 }
