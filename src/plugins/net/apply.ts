@@ -12,16 +12,15 @@ import { CREATABLE_TYPES, type NetInterface, type NetRoute } from './schema';
 
 type Tagged<T> = T & { path: string };
 
+/** The kind part of a creation request (IFLA_LINKINFO; tun/tap go through /dev/net/tun natively). */
 function kindFields(want: NetInterface): Partial<LinkRequest> {
-  const f: Partial<LinkRequest> = {};
   switch (want.type) {
     case 'tun': case 'tap':
       return { kind: 'tun', tunType: want.type };
     case 'veth':
       return { kind: 'veth', peer: want.veth?.peer };
     case 'vxlan':
-      Object.assign(f, { kind: 'vxlan', vxlanId: want.vxlan?.id, vxlanRemote: want.vxlan?.remote, vxlanLocal: want.vxlan?.local, vxlanPort: want.vxlan?.dstport, vxlanDev: want.vxlan?.dev });
-      return f;
+      return { kind: 'vxlan', vxlanId: want.vxlan?.id, vxlanRemote: want.vxlan?.remote, vxlanLocal: want.vxlan?.local, vxlanPort: want.vxlan?.dstport, vxlanDev: want.vxlan?.dev };
     case 'macvlan': case 'macvtap':
       return { kind: want.type, macvlanMode: want.macvlan?.mode, macvlanBase: want.macvlan?.base };
     default:
@@ -78,15 +77,71 @@ function layered(creates: Tagged<LinkRequest>[]): Tagged<LinkRequest>[][] {
   return layers;
 }
 
+/** The netlink requests of a plan, by phase. */
+interface Phases {
+  /** Route, address and link deletions, in that order. */
+  deletes: [Tagged<NetlinkRequest>[], Tagged<NetlinkRequest>[], Tagged<NetlinkRequest>[]];
+  creates: Tagged<LinkRequest>[];
+  sets: Tagged<LinkRequest>[];
+  addrAdds: Tagged<AddrRequest>[];
+  routeAdds: Tagged<RouteRequest>[];
+  /** ovs-interface links to wait for before configuring them. */
+  awaited: string[];
+}
+
+function planRoute(a: Action, p: Phases): void {
+  if (a.op === 'delete') {
+    // protocol 0 matches whatever protocol the kernel has for the route.
+    p.deletes[0].push({ ...routeRequest('delroute', { ...routeSpec(a.before as NetRoute)!, protocol: 0 }), path: a.path });
+  } else {
+    p.routeAdds.push({ ...routeRequest(a.op === 'create' ? 'newroute' : 'replaceroute', routeSpec(a.after as NetRoute)!), path: a.path });
+  }
+}
+
+function planAddress(a: Action, p: Phases): void {
+  const c = (a.op === 'delete' ? a.before : a.after) as AddrChange;
+  const req: Tagged<AddrRequest> = { op: a.op === 'delete' ? 'deladdr' : 'newaddr', subject: `${a.op === 'delete' ? 'delete' : 'add'} address ${c.ip}/${c.prefix} on ${c.dev}`, family: c.family, dev: c.dev, address: c.ip, prefix: c.prefix, path: a.path };
+  (a.op === 'delete' ? p.deletes[1] : p.addrAdds).push(req);
+}
+
+/** `deleted`: links this plan deletes; `implicitPeers`: veth ends created along with their peer. */
+function planLink(a: Action, p: Phases, deleted: Set<string>, implicitPeers: Set<string>): void {
+  if (a.op === 'delete') {
+    const before = a.before as NetInterface;
+    // Deleting one end of a veth pair deletes both: send one request for the pair.
+    if (before.veth && deleted.has(before.veth.peer) && before.veth.peer < before.name) return;
+    p.deletes[2].push({ op: 'dellink', subject: `delete link ${before.name}`, name: before.name, path: a.path });
+    return;
+  }
+  const want = a.after as NetInterface;
+  const before = a.op === 'modify' ? (a.before as NetInterface) : undefined;
+  const recreate = before !== undefined && needsRecreate(before, want);
+  const configure = (from: NetInterface | undefined) => {
+    const req = settings(want, from, a.path);
+    if (req) p.sets.push(req);
+  };
+  if (before && !recreate) {
+    if (want.type && want.type !== 'ovs-interface' && want.type !== before.type) {
+      throw new OpdbusError('Conflict', 'LINK_TYPE', `link ${want.name} exists with type ${before.type}; the document says ${want.type}, which opdbus cannot create: remove or rename one of them`, { plugin: 'net', path: a.path });
+    }
+    return configure(before);
+  }
+  if (!before && want.type === 'ovs-interface') {
+    p.awaited.push(want.name);
+    return configure(undefined);
+  }
+  if (implicitPeers.has(want.name)) return configure(undefined);
+  if (want.type === undefined || !CREATABLE_TYPES.includes(want.type)) {
+    throw new OpdbusError('NotFound', 'ENODEV', `link ${want.name} does not exist, and type ${want.type ?? '(none)'} cannot be created by opdbus (only ${CREATABLE_TYPES.join(', ')} can)`, { plugin: 'net', path: a.path });
+  }
+  if (recreate) p.deletes[2].push({ op: 'dellink', subject: `delete link ${want.name} (to recreate it as ${want.type})`, name: want.name, path: a.path });
+  p.creates.push({ op: 'newlink', subject: `create link ${want.name} (${want.type})`, name: want.name, ...kindFields(want), mtu: want.mtu, mac: want.mac, up: want.state !== 'down', path: a.path });
+  if (want.controller) p.sets.push({ op: 'setlink', subject: `attach link ${want.name} to ${want.controller}`, name: want.name, master: want.controller, path: a.path });
+}
+
 /** `stage` names the failpoints between phases: net.<stage>.after-deletes, net.<stage>.after-links. */
 export async function applyActions(actions: Action[], netns: string | undefined, settle: SettlePolicy, stage: 'apply' | 'rollback'): Promise<void> {
-  const deletes: Tagged<NetlinkRequest>[][] = [[], [], []];
-  const creates: Tagged<LinkRequest>[] = [];
-  const sets: Tagged<LinkRequest>[] = [];
-  const addrAdds: Tagged<AddrRequest>[] = [];
-  const routeAdds: Tagged<RouteRequest>[] = [];
-  const awaited: string[] = [];
-
+  const p: Phases = { deletes: [[], [], []], creates: [], sets: [], addrAdds: [], routeAdds: [], awaited: [] };
   const linkActions = actions.filter((a) => a.resource.startsWith('net:link:'));
   const deleted = new Set(linkActions.filter((a) => a.op === 'delete').map((a) => (a.before as NetInterface).name));
   const createdNow = new Map(linkActions.filter((a) => a.op === 'create').map((a) => [(a.after as NetInterface).name, a.after as NetInterface]));
@@ -96,63 +151,16 @@ export async function applyActions(actions: Action[], netns: string | undefined,
     const peer = want.type === 'veth' ? want.veth?.peer : undefined;
     if (peer && createdNow.has(peer) && !implicitPeers.has(name)) implicitPeers.add(peer);
   }
-
   for (const a of actions) {
-    if (a.resource.startsWith('net:route:')) {
-      if (a.op === 'delete') {
-        const spec = routeSpec(a.before as NetRoute)!;
-        deletes[0].push({ ...routeRequest('delroute', { ...spec, protocol: 0 }), path: a.path });
-      } else {
-        const spec = routeSpec(a.after as NetRoute)!;
-        routeAdds.push({ ...routeRequest(a.op === 'create' ? 'newroute' : 'replaceroute', spec), path: a.path });
-      }
-    } else if (a.resource.startsWith('net:addr:')) {
-      const c = (a.op === 'delete' ? a.before : a.after) as AddrChange;
-      const req: Tagged<AddrRequest> = { op: a.op === 'delete' ? 'deladdr' : 'newaddr', subject: `${a.op === 'delete' ? 'delete' : 'add'} address ${c.ip}/${c.prefix} on ${c.dev}`, family: c.family, dev: c.dev, address: c.ip, prefix: c.prefix, path: a.path };
-      (a.op === 'delete' ? deletes[1] : addrAdds).push(req);
-    } else if (a.op === 'delete') {
-      const before = a.before as NetInterface;
-      // Deleting one end of a veth pair deletes both: send one request for the pair.
-      if (before.veth && deleted.has(before.veth.peer) && before.veth.peer < before.name) continue;
-      deletes[2].push({ op: 'dellink', subject: `delete link ${before.name}`, name: before.name, path: a.path });
-    } else {
-      const want = a.after as NetInterface;
-      const before = a.op === 'modify' ? (a.before as NetInterface) : undefined;
-      const creatable = want.type !== undefined && CREATABLE_TYPES.includes(want.type);
-      const recreate = before !== undefined && needsRecreate(before, want);
-      if (before && !recreate) {
-        if (want.type && want.type !== 'ovs-interface' && want.type !== before.type) {
-          throw new OpdbusError('Conflict', 'LINK_TYPE', `link ${want.name} exists with type ${before.type}; the document says ${want.type}, which opdbus cannot create: remove or rename one of them`, { plugin: 'net', path: a.path });
-        }
-        const req = settings(want, before, a.path);
-        if (req) sets.push(req);
-        continue;
-      }
-      if (!before && want.type === 'ovs-interface') {
-        awaited.push(want.name);
-        const req = settings(want, undefined, a.path);
-        if (req) sets.push(req);
-        continue;
-      }
-      if (implicitPeers.has(want.name)) {
-        const req = settings(want, undefined, a.path);
-        if (req) sets.push(req);
-        continue;
-      }
-      if (!creatable) {
-        throw new OpdbusError('NotFound', 'ENODEV', `link ${want.name} does not exist, and type ${want.type ?? '(none)'} cannot be created by opdbus (only ${CREATABLE_TYPES.join(', ')} can)`, { plugin: 'net', path: a.path });
-      }
-      if (recreate) deletes[2].push({ op: 'dellink', subject: `delete link ${want.name} (to recreate it as ${want.type})`, name: want.name, path: a.path });
-      const up = want.state !== 'down';
-      creates.push({ op: 'newlink', subject: `create link ${want.name} (${want.type})`, name: want.name, ...kindFields(want), mtu: want.mtu, mac: want.mac, up, path: a.path });
-      if (want.controller) sets.push({ op: 'setlink', subject: `attach link ${want.name} to ${want.controller}`, name: want.name, master: want.controller, path: a.path });
-    }
+    if (a.resource.startsWith('net:route:')) planRoute(a, p);
+    else if (a.resource.startsWith('net:addr:')) planAddress(a, p);
+    else planLink(a, p, deleted, implicitPeers);
   }
 
-  await applyOrThrow(deletes, netns);
+  await applyOrThrow(p.deletes, netns);
   await failpoint(`net.${stage}.after-deletes`);
-  await awaitLinks(awaited, netns, settle);
-  await applyOrThrow([...layered(creates), sets], netns);
+  await awaitLinks(p.awaited, netns, settle);
+  await applyOrThrow([...layered(p.creates), p.sets], netns);
   await failpoint(`net.${stage}.after-links`);
-  await applyOrThrow([addrAdds, routeAdds], netns);
+  await applyOrThrow([p.addrAdds, p.routeAdds], netns);
 }
