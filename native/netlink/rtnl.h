@@ -10,7 +10,7 @@
 namespace opdbus {
 namespace nl {
 
-// One change, already validated and normalised in TypeScript (src/netlink/changes.ts).
+// One change, built from a validated document in TypeScript (src/plugins/net/apply.ts).
 struct Request {
   enum Op { kNewLink, kSetLink, kDelLink, kNewAddr, kDelAddr, kNewRoute, kReplaceRoute, kDelRoute } op = kNewLink;
   std::string subject;  // "create link br0": names the object and operation in errors

@@ -1,4 +1,4 @@
-// The typed view of the addon's rtnetlink functions (native/netlink/module.cc, events.cc) and the
+// The typed view of the addon's rtnetlink functions (native/netlink/dump.cc, batch.cc, events.cc) and the
 // mapping of a configured namespace name onto the path the addon opens.
 import * as path from 'node:path';
 import { native } from '../native/binding';
