@@ -2,6 +2,7 @@
 // client, a comparable snapshot of a namespace, and a minimal transaction (validate -> normalize ->
 // query -> diff -> checkpoint -> apply -> verify, rollback on any failure) like the manager's.
 import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import { OpdbusError } from '../../src/errors';
 import type { Plugin, PluginContext } from '../../src/plugin/contract';
 import { verifySettled } from '../../src/transaction/verify';
@@ -34,6 +35,21 @@ export function snapshot(netns: string): unknown {
   const routes = ipJson(netns, ['route', 'show', 'table', 'all']).map((r: any) => JSON.stringify(r));
   const by = (a: any, b: any) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
   return { links: links.sort(by), addrs: addrs.sort(), routes: routes.sort() };
+}
+
+/**
+ * Waits until `ip -j` shows `expected` (a snapshot()) again, for up to 10 s: IPv6 link-local addresses
+ * and their local routes come back through kernel work queues once a link has carrier, later on a
+ * loaded machine. Returns the last snapshot, for the caller to assert on.
+ */
+export async function settledSnapshot(netns: string, expected: unknown): Promise<unknown> {
+  const deadline = Date.now() + 10_000;
+  let current = snapshot(netns);
+  while (!isDeepStrictEqual(current, expected) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    current = snapshot(netns);
+  }
+  return current;
 }
 
 /** No IPv6 duplicate address detection in a test namespace: addresses and their local routes appear at once. */

@@ -9,7 +9,7 @@ import { convertCompat } from '../../src/document/compat';
 import { EXIT } from '../../src/exit-codes';
 import { netPlugin } from '../../src/plugins/net';
 import { REPO_ROOT, opdbus, tempDir, writeDoc } from '../harness/cli';
-import { ip, ipJson, netCtx, netTransaction, snapshot, withoutDad } from '../harness/net';
+import { ip, ipJson, netCtx, netTransaction, settledSnapshot, snapshot, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'compat');
@@ -126,18 +126,18 @@ describe('net through the CLI: failure between phases', () => {
       plugins: { net: { interfaces: [{ name: 'keep0', mtu: 1280, ipv4: { address: [{ ip: '10.89.0.1', prefix: 24 }] } }, { name: 'br7', type: 'bridge', ipv4: { address: [{ ip: '10.90.0.1', prefix: 24 }] } }] } },
     });
 
-  it('an error after the link phase rolls back; a crash there is rolled back by recover', () => {
+  it('an error after the link phase rolls back; a crash there is rolled back by recover', async () => {
     const beforeSnap = snapshot(ns.name);
     const failed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=error' } });
     assert.notEqual(failed.status, EXIT.OK);
     assert.match(failed.stderr + failed.stdout, /failpoint net\.apply\.after-links fired/);
-    assert.deepEqual(snapshot(ns.name), beforeSnap);
+    assert.deepEqual(await settledSnapshot(ns.name, beforeSnap), beforeSnap);
 
     const crashed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=crash' } });
     assert.equal(crashed.signal, 'SIGKILL');
     assert.ok(ipJson(ns.name, ['link', 'show']).some((l: any) => l.ifname === 'br7'), 'the crash left the half-applied state');
     const recovered = opdbus(['--netns', ns.name, 'recover'], { stateDir });
     assert.equal(recovered.status, EXIT.OK, recovered.stdout + recovered.stderr);
-    assert.deepEqual(snapshot(ns.name), beforeSnap);
+    assert.deepEqual(await settledSnapshot(ns.name, beforeSnap), beforeSnap);
   });
 });
