@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, type OpdbusConfig } from '../config';
 import { parseSource, readSource } from '../document/parse';
 import type { DocumentSource, StateDocument } from '../document/types';
+import { createHistoryObserver, historySettings } from '../history';
 import { validateStructure } from '../document/validate';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
@@ -44,12 +45,12 @@ export function commandContext(cmd: Command): CommandContext {
     lockTimeoutMs: g.lockTimeout !== undefined ? parseDuration(g.lockTimeout, '--lock-timeout') : undefined,
   });
   const registry = builtinRegistry();
-  return { config, registry, ctx: makeContext(config), observers: transactionObservers() };
+  return { config, registry, ctx: makeContext(config), observers: transactionObservers(config) };
 }
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
-export function transactionObservers(): TransactionObserver[] {
-  return [];
+export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
+  return [createHistoryObserver({ backend: historySettings(config).backend })];
 }
 
 export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {

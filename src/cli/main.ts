@@ -7,6 +7,7 @@ import { LOG_LEVELS } from '../util/log';
 import { registerApply } from './commands/apply';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
+import { registerHistory, registerRollback, registerSnapshot } from './commands/history';
 import { registerInit } from './commands/init';
 import { registerQuery } from './commands/query';
 import { registerRecover } from './commands/recover';
@@ -35,6 +36,9 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerRecover(program);
   registerSchema(program);
+  registerSnapshot(program);
+  registerHistory(program);
+  registerRollback(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
