@@ -22,8 +22,8 @@ export class BtrfsBackend implements HistoryBackend {
   /** Creates the store subvolume (and live/) when missing. */
   static async create(root: string): Promise<BtrfsBackend> {
     const backend = new BtrfsBackend(root);
-    if (!(await exists(root))) await btrfs.createSubvolume(root);
-    if (!(await exists(backend.live))) await btrfs.createSubvolume(backend.live);
+    await createUnlessPresent(root);
+    await createUnlessPresent(backend.live);
     await fsp.mkdir(backend.pointsDir, { recursive: true });
     await fsp.mkdir(path.join(backend.live, 'sections'), { recursive: true });
     return backend;
@@ -96,6 +96,16 @@ export class BtrfsBackend implements HistoryBackend {
 
   space(): Promise<btrfs.FsInfo> {
     return btrfs.fsInfo(this.root);
+  }
+}
+
+/** Another writer may create it at the same moment: EEXIST is success here. */
+async function createUnlessPresent(subvolume: string): Promise<void> {
+  if (await exists(subvolume)) return;
+  try {
+    await btrfs.createSubvolume(subvolume);
+  } catch (err) {
+    if (!(err instanceof OpdbusError && err.code === 'EEXIST')) throw err;
   }
 }
 

@@ -82,6 +82,17 @@ function sharedBehaviour(kind: 'btrfs' | 'files', stateDir: () => string) {
     for (const p of made) assert.deepEqual((await history.load(p.id)).document.plugins, { sysctl: { k: p.reason.slice(1) } });
   });
 
+  it('concurrent first writers create the store once and get distinct ids', async () => {
+    const fresh = `${stateDir()}-fresh`;
+    fs.mkdirSync(fresh);
+    const store = await openHistory(fresh);
+    const made = await Promise.all([0, 1, 2].map((i) => store.record({ kind: 'manual', reason: `f${i}` }, { sysctl: { k: String(i) } })));
+    assert.deepEqual(made.map((p) => p.id).sort(), [1, 2, 3]);
+    const listed = await store.list();
+    assert.deepEqual(listed.map((p) => p.id), [1, 2, 3]);
+    assert.ok(listed.every((p, i) => i === 0 || p.time >= listed[i - 1].time), 'ids and times increase together');
+  });
+
   it('rejects a section under a name that is not a plugin name, writing nothing', async () => {
     const before = (await history.list()).length;
     await assert.rejects(history.record({ kind: 'manual', reason: 'x' }, { '../evil': {} }), {
@@ -108,7 +119,7 @@ describe('history store on btrfs', () => {
   sharedBehaviour('btrfs', () => `${fsys.mnt}/state`);
 
   it('each point is a read-only snapshot the reference client lists', async () => {
-    const paths = referenceList(fsys).map((s) => s.path);
+    const paths = referenceList(fsys).map((s) => s.path).filter((p) => p.startsWith('state/'));
     assert.deepEqual(paths, ['state/history', 'state/history/live', ...[2, 4, 5, 6, 7, 8, 9, 10].map((id) => `state/history/points/${id}`)]);
     assert.equal(referenceReadOnly(fsys, `${fsys.mnt}/state/history/points/2`), true);
     assert.equal(referenceReadOnly(fsys, `${fsys.mnt}/state/history/live`), false);
@@ -127,7 +138,7 @@ describe('history store on btrfs', () => {
       fsys.btrfs(['subvolume', 'set-default', '5', fsys.mnt]);
     }
     assert.deepEqual((await history.list()).map((p) => p.id), [4, 9, 10]);
-    assert.deepEqual(referenceList(fsys).filter((s) => s.path.includes('/points/')).map((s) => s.path), [4, 9, 10].map((i) => `state/history/points/${i}`));
+    assert.deepEqual(referenceList(fsys).filter((s) => s.path.startsWith('state/history/points/')).map((s) => s.path), [4, 9, 10].map((i) => `state/history/points/${i}`));
   });
 
   it('free-space floor: deletes oldest first, never the newest', async () => {
