@@ -37,8 +37,8 @@ async function expectError(promise) {
     await b.listSubvolumes(m);
     await b.fsInfo(m);
     const names = ['a', 'b', 'c', 'a'].map((n) => n + r); // the repeated name fails with EEXIST
-    await b.snapshotMany(`${m}/src`, `${m}/d`, names, { readOnly: true, parallelism: 3 });
-    await b.deleteMany(`${m}/d`, [...names, 'missing'], { parallelism: 2 });
+    await b.snapshotMany(`${m}/src`, names.map((n) => `${m}/d/${n}`), { readOnly: true, parallelism: 3 });
+    await b.deleteMany([...names, 'missing'].map((n) => `${m}/d/${n}`), { parallelism: 2 });
     await b.deleteSubvolume(`${m}/d/s${r}`);
     await expectError(b.createSubvolume(`${dir}/not-btrfs-${r}`));
     await expectError(b.deleteSubvolume(`${m}/nope`));
