@@ -86,7 +86,7 @@ export class BtrfsBackend implements HistoryBackend {
   }
 
   async remove(ids: number[]): Promise<Map<number, Error>> {
-    const results = await btrfs.deleteMany(ids.map((id) => path.join(this.pointsDir, String(id))));
+    const results = await btrfs.deleteMany(ids.map((id) => path.join(this.pointsDir, String(id))), { parallelism: 4 });
     const failures = new Map<number, Error>();
     results.forEach((err, i) => {
       if (err) failures.set(ids[i], err);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openHistory, recordTransaction, type History } from '../../src/history';
+import { describeHistoryBackend, openHistory, recordTransaction, type History } from '../../src/history';
 import { prune } from '../../src/history/prune';
 import { DEFAULT_RULES } from '../../src/history/retention';
 import type { TransactionRecord } from '../../src/transaction/record';
@@ -24,6 +24,13 @@ function sharedBehaviour(kind: 'btrfs' | 'files', stateDir: () => string) {
     assert.equal(history.location, path.join(stateDir(), 'history'));
     assert.deepEqual(await history.list(), []);
     assert.equal(fs.existsSync(history.location), false);
+    const described = await describeHistoryBackend(stateDir());
+    assert.equal(
+      described,
+      kind === 'btrfs'
+        ? `history: btrfs (read-only snapshots by ioctl) at ${history.location} (not created yet)`
+        : `history: plain files (content-addressed) at ${history.location} (not created yet)`,
+    );
   });
 
   it('keeps points and gives back exactly what was stored', async () => {
@@ -118,6 +125,10 @@ describe('history store on btrfs', () => {
   after(() => fsys?.remove());
   sharedBehaviour('btrfs', () => `${fsys.mnt}/state`);
 
+  it('backend: files can be forced on btrfs', async () => {
+    assert.equal((await openHistory(`${fsys.mnt}/forced`, { backend: 'files' })).kind, 'files');
+  });
+
   it('each point is a read-only snapshot the reference client lists', async () => {
     const paths = referenceList(fsys).map((s) => s.path).filter((p) => p.startsWith('state/'));
     assert.deepEqual(paths, ['state/history', 'state/history/live', ...[2, 4, 5, 6, 7, 8, 9, 10].map((id) => `state/history/points/${id}`)]);
@@ -168,6 +179,15 @@ describe('history store on a plain directory', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   sharedBehaviour('files', () => dir);
+
+  it('backend: btrfs where it is impossible is an error, not a silent fallback', async () => {
+    await assert.rejects(openHistory(`${dir}/other`, { backend: 'btrfs' }), {
+      kind: 'Unavailable',
+      code: 'NOT_BTRFS',
+      message: `history backend btrfs: ${dir}/other is not on a btrfs filesystem`,
+    });
+    await assert.rejects(openHistory(dir, { backend: 'btrfs' }), { kind: 'Conflict', code: 'HISTORY_BACKEND' });
+  });
 
   it('stores each distinct section once', () => {
     const blobs = fs.readdirSync(path.join(dir, 'history', 'blobs'), { recursive: true }).filter((n) => String(n).endsWith('.json'));
