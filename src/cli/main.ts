@@ -5,6 +5,7 @@ import { OpdbusError } from '../errors';
 import { EXIT, exitCodeForKind } from '../exit-codes';
 import { LOG_LEVELS } from '../util/log';
 import { registerApply } from './commands/apply';
+import { registerCommit } from './commands/commit';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerHistory, registerRollback, registerSnapshot } from './commands/history';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerDiff(program);
   registerApply(program);
+  registerCommit(program);
   registerVerify(program);
   registerInit(program);
   registerDoctor(program);

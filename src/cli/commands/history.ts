@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { canonicalJson } from '../../util/canonical';
 import { parseSource } from '../../document/parse';
-import { validateStructure } from '../../document/validate';
 import { OpdbusError } from '../../errors';
 import { EXIT } from '../../exit-codes';
 import { openHistory, parseTimeArg, historySettings, type HistoryFilter, type History } from '../../history';
@@ -150,6 +149,8 @@ export function registerRollback(program: Command): void {
       const { point, document: kept } = await (await open(cc)).load(parseId(id));
       const text = canonicalJson({ version: 1, plugins: kept.plugins });
       const source = { file: `history point ${point.id}`, text };
+      // ajv loads only for the commands that validate a document (see cli/context.ts loadDocument).
+      const { validateStructure } = require('../../document/validate') as typeof import('../../document/validate');
       const { document } = validateStructure(parseSource(source), source, registry);
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
       const title = `rollback to history point ${point.id} (${point.time}, ${point.reason})`;
