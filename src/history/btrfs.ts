@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError, toOpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
-import { buildPoint, checkSection, hashSections, nextId, parsePoint } from './sections';
+import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
 
 export class BtrfsBackend implements HistoryBackend {
@@ -74,6 +74,10 @@ export class BtrfsBackend implements HistoryBackend {
     const files = names.filter((n) => /^\d+$/.test(n)).map((n) => path.join(this.pointsDir, n, 'point.json'));
     const points = await Promise.all(files.map(async (f) => parsePoint(await fsp.readFile(f, 'utf8'), f)));
     return points.sort((a, b) => a.id - b.id);
+  }
+
+  async point(id: number): Promise<HistoryPoint | undefined> {
+    return readPointFile(path.join(this.pointsDir, String(id), 'point.json'));
   }
 
   async sections(point: HistoryPoint): Promise<Record<string, unknown>> {

@@ -43,7 +43,7 @@ export class History {
   }
 
   async get(id: number): Promise<HistoryPoint> {
-    const point = (await this.list()).find((p) => p.id === id);
+    const point = await this.backend.point(id);
     if (!point) throw new OpdbusError('NotFound', 'HISTORY_POINT', `no history point ${id} in ${this.location}`);
     return point;
   }
