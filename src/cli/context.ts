@@ -9,6 +9,7 @@ import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
+import { ledgerObserver } from '../ledger';
 import { builtinRegistry } from '../plugins';
 import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
@@ -50,7 +51,8 @@ export function commandContext(cmd: Command): CommandContext {
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
-  return [createHistoryObserver({ backend: historySettings(config).backend })];
+  // The ledger first: when the history points are kept, the block with the same txid exists.
+  return [ledgerObserver, createHistoryObserver({ backend: historySettings(config).backend })];
 }
 
 /** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */

@@ -104,7 +104,7 @@ test('rollback restores modified, deleted and created objects, and is idempotent
 
 test('the original op-dbus documents apply (their ovs part, after the compat conversion)', async () => {
   ovs.netns.exec('ip', ['link', 'add', 'veth-up0', 'type', 'veth', 'peer', 'name', 'veth-up0p']);
-  const examples = path.join(REPO_ROOT, '..', '..', 'shared', 'examples', 'op-dbus-compat');
+  const examples = path.join(REPO_ROOT, 'test', 'fixtures', 'compat');
   for (const file of ['ovs-bridge-with-address.json', 'two-bridges-containers.json']) {
     const doc = convertCompat(JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8'))).document as { plugins: { ovs: OvsState } };
     await applyDoc(doc.plugins.ovs);

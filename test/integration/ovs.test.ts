@@ -169,7 +169,7 @@ test('a document naming an unknown interface type fails validation with its path
 
 test('an original op-dbus document applies through the CLI (its ovs part, with -p ovs)', () => {
   ovs.netns.exec('ip', ['link', 'add', 'veth-up0', 'type', 'veth', 'peer', 'name', 'veth-up0p']);
-  const doc = path.join(REPO_ROOT, '..', '..', 'shared', 'examples', 'op-dbus-compat', 'ovs-bridge-with-address.json');
+  const doc = path.join(REPO_ROOT, 'test', 'fixtures', 'compat', 'ovs-bridge-with-address.json');
   const r = run(['apply', '-p', 'ovs', doc]);
   assert.equal(r.status, EXIT.OK, r.stdout + r.stderr);
   assert.match(r.stdout, /\+ ovs:bridge:ovsbr0\/port:veth-up0 {2}\{"name":"veth-up0","interfaces":\[\{"name":"veth-up0","type":"system"\}\]\}/);
