@@ -1,5 +1,6 @@
 // `opdbus snapshot / history / rollback` end to end: the CLI in a test network namespace (sysctl
-// net.* keys are per namespace), with its state directory on a real loop-mounted btrfs.
+// net.* keys are per namespace), with its state directory on a real loop-mounted btrfs; the rollback
+// is checked in the audit ledger too.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -66,6 +67,15 @@ test('snapshot, apply, then rollback to the snapshot restores the sysctl state',
     [5, 'post', 'rollback', 'rollback history point 1 (committed)'],
   ]);
   assert.equal(run(['history', 'diff', '1']).status, EXIT.OK, 'back at the snapshot');
+
+  // The rollback is a transaction like any other: one ledger block, linked to its points by txid.
+  const blocks = JSON.parse(run(['audit', 'log', '--format', 'json']).stdout) as { txid: string; operation: string; outcome: string; source?: { file: string } }[];
+  assert.deepEqual(blocks.map((b) => [b.txid, b.operation, b.outcome]), [
+    [pre.txid, 'apply', 'committed'],
+    [after[3].txid, 'rollback', 'committed'],
+  ]);
+  assert.equal(blocks[1].source?.file, 'history point 1');
+  assert.equal(run(['audit', 'verify']).status, EXIT.OK);
 });
 
 test('every point is a read-only btrfs snapshot; show prints an applicable document', () => {
