@@ -171,6 +171,29 @@ describe('history store on btrfs', () => {
   });
 });
 
+describe('history store on btrfs: deduplication', () => {
+  let fsys: TestBtrfs;
+  before(() => {
+    fsys = createBtrfs();
+  });
+  after(() => fsys?.remove());
+
+  it('a section that did not change is not rewritten: consecutive snapshots share it', async () => {
+    const history = await openHistory(fsys.mnt);
+    const big = { units: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`unit-${i}.service`, { active_state: 'active', enabled: true }])) };
+    await history.record({ kind: 'manual', reason: 'a' }, { systemd: big, sysctl: { k: '0' } });
+    await history.record({ kind: 'manual', reason: 'b' }, { systemd: big, sysctl: { k: '1' } });
+    const stat = (id: number, plugin: string) => fs.statSync(`${fsys.mnt}/history/points/${id}/sections/${plugin}.json`, { bigint: true });
+    assert.equal(stat(2, 'systemd').mtimeNs, stat(1, 'systemd').mtimeNs, 'unchanged section: the same file, shared by both snapshots');
+    assert.notEqual(stat(2, 'sysctl').mtimeNs, stat(1, 'sysctl').mtimeNs, 'changed section: rewritten');
+    // The shared extents are what btrfs reports as shared between the two snapshots.
+    const du = fsys.btrfs(['filesystem', 'du', '--raw', '-s', `${fsys.mnt}/history/points/1`, `${fsys.mnt}/history/points/2`]);
+    const rows = du.split('\n').slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/).map(Number));
+    assert.ok(rows.length === 2 && rows.every(([total, exclusive]) => total >= 100_000 && exclusive < 4096), `each snapshot holds almost nothing of its own:\n${du}`);
+    assert.deepEqual((await history.load(2)).document.plugins, { systemd: big, sysctl: { k: '1' } });
+  });
+});
+
 describe('history store on a plain directory', () => {
   const dir = path.join('/tmp', uniqueName('opdbus-t-hist'));
   before(() => fs.mkdirSync(dir));
