@@ -25,16 +25,27 @@ function parseId(text: string, what = 'ID'): number {
   return Number(text);
 }
 
-/** The host's current state of `plugins` (or every enabled plugin), scoped like the given sections. */
-async function currentState(cc: CommandContext, plugins: string[] | undefined, scopes?: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * The host's current state of `plugins` (or every enabled plugin), scoped like the given sections.
+ * Plugins that are unavailable are left out unless named; failed queries are returned beside.
+ */
+async function currentState(cc: CommandContext, plugins: string[] | undefined, scopes?: Record<string, unknown>): Promise<{ sections: Record<string, unknown>; failed: OpdbusError[] }> {
   const names = plugins ?? cc.registry.select(cc.config.enabledPlugins).names();
   const outcomes = await queryPlugins({ plugins: names, config: cc.config, parallel: false, scopes });
   const sections: Record<string, unknown> = {};
+  const failed: OpdbusError[] = [];
   for (const o of outcomes) {
     if (o.status === 'ok') sections[o.plugin] = o.section;
-    else if (o.status === 'failed') throw OpdbusError.fromData(o.error);
+    else if (o.status === 'failed') failed.push(OpdbusError.fromData(o.error));
     else if (plugins) throw new OpdbusError('Unavailable', 'PLUGIN_UNAVAILABLE', `${o.plugin}: unavailable: ${o.reason}`, { plugin: o.plugin });
   }
+  return { sections, failed };
+}
+
+/** The current state of exactly these plugins; any failure is the command's failure. */
+async function currentSections(cc: CommandContext, plugins: string[], scopes: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { sections, failed } = await currentState(cc, plugins, scopes);
+  if (failed.length) throw failed[0];
   return sections;
 }
 
@@ -56,10 +67,14 @@ export function registerSnapshot(program: Command): void {
     .addHelpText('after', '\nExamples:\n  opdbus snapshot --reason "before maintenance"\n')
     .action(async (opts: { reason: string; plugin: string[] }, cmd: Command) => {
       const cc = commandContext(cmd);
-      const sections = await currentState(cc, opts.plugin.length ? cc.registry.select(opts.plugin).names() : undefined);
-      const point = await (await open(cc)).record({ kind: 'manual', reason: opts.reason }, sections);
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
+      const { sections, failed } = await currentState(cc, opts.plugin.length ? cc.registry.select(opts.plugin).names() : undefined);
+      // Like `opdbus query`: one plugin's failure does not lose the others' state.
+      if (Object.keys(sections).length === 0 && failed.length) throw failed[0];
+      const point = await (await open(cc)).record({ kind: 'manual', reason: opts.reason }, sections);
       process.stdout.write(format === 'text' ? `history point ${point.id} kept (${point.plugins.join(', ')})\n` : render(point, format));
+      for (const e of failed) process.stderr.write(`opdbus: ${e.plugin ?? 'plugin'}: query failed (${e.kind}): ${e.message}; not in point ${point.id}\n`);
+      if (failed.length) process.exitCode = EXIT.PARTIAL_FAILURE;
     });
 }
 
@@ -105,7 +120,7 @@ export function registerHistory(program: Command): void {
       const cc = commandContext(cmd);
       const store = await open(cc);
       const from = await store.load(parseId(id));
-      const to = id2 !== undefined ? (await store.load(parseId(id2, 'ID2'))).document.plugins : await currentState(cc, from.point.plugins, from.document.plugins);
+      const to = id2 !== undefined ? (await store.load(parseId(id2, 'ID2'))).document.plugins : await currentSections(cc, from.point.plugins, from.document.plugins);
       const changes = changesBetween(cc, from.document.plugins, to);
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
       process.stdout.write(format === 'text' ? renderChangesText(changes, `point ${id}`, id2 ? `point ${id2}` : 'now') : render({ from: Number(id), to: id2 ? Number(id2) : 'current', changes }, format));
