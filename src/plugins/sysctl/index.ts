@@ -30,6 +30,15 @@ async function readKey(key: string): Promise<string | undefined> {
   }
 }
 
+/** Whether a document could set this key here (some net.core keys are read-only outside the initial namespace). */
+async function isWritable(key: string): Promise<boolean> {
+  try {
+    return ((await fsp.stat(keyToPath(key))).mode & 0o222) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 async function writeKey(key: string, value: string): Promise<void> {
   try {
     await fsp.writeFile(keyToPath(key), value + '\n');
@@ -77,8 +86,11 @@ export const sysctlPlugin: Plugin<SysctlState, SysctlCheckpoint> = {
   },
 
   async query(ctx: PluginContext, scope?: SysctlState) {
+    await failpoint('sysctl.query');
     const configured = ctx.config.pluginOptions.sysctl?.keys;
-    const keys = scope ? Object.keys(scope) : Array.isArray(configured) ? (configured as string[]) : DEFAULT_KEYS;
+    let keys = scope ? Object.keys(scope) : Array.isArray(configured) ? (configured as string[]) : [...DEFAULT_KEYS];
+    // Unscoped output must be a document that applies back: leave out what cannot be set here.
+    if (!scope) keys = (await Promise.all(keys.map(async (k) => ((await isWritable(k)) ? k : undefined)))).filter((k): k is string => k !== undefined);
     const values = await Promise.all(keys.map((k) => readKey(k)));
     const state: SysctlState = {};
     [...keys]

@@ -1,0 +1,36 @@
+// `opdbus apply FILE`: the transaction (or, with --dry-run, only its plan).
+import type { Command } from 'commander';
+import { EXIT } from '../../exit-codes';
+import { runTransaction } from '../../transaction/manager';
+import { collectPlugins, commandContext, loadDocument } from '../context';
+import { parseFormat, planAsData, render, renderPlanText } from '../output';
+import { printPlan } from './diff';
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description('make this host match FILE as one transaction: checkpoint, apply, verify, or roll back everything')
+    .argument('<file>', 'desired-state document (JSON or YAML), or - for stdin')
+    .option('-p, --plugin <name>', 'only this plugin (repeatable, or comma-separated)', collectPlugins, [])
+    .option('--dry-run', 'print the plan and exit (2 when changes are pending); change nothing')
+    .addHelpText('after', '\nExamples:\n  opdbus apply host.yaml\n  opdbus apply host.yaml --dry-run\n  opdbus query --plugin sysctl | opdbus apply -\n')
+    .action(async (file: string, opts: { plugin: string[]; dryRun?: boolean }, cmd: Command) => {
+      if (opts.dryRun) return printPlan(cmd, file, opts.plugin, `apply --dry-run ${file}`);
+      const { config, registry, ctx, observers } = commandContext(cmd);
+      const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
+      const { document, source } = loadDocument(file, registry, ctx);
+      const result = await runTransaction({ document, source, registry, config, ctx, selected: opts.plugin, observers });
+      if (result.recovered) process.stderr.write(`opdbus: rolled back unfinished transaction from an earlier crash (${result.recovered.txid})\n`);
+      if (format === 'text') {
+        process.stdout.write(renderPlanText(result.plan, `apply ${file}`));
+        process.stdout.write(`transaction ${result.txid}: ${result.outcome}\n`);
+      } else {
+        process.stdout.write(render({ txid: result.txid, outcome: result.outcome, plan: planAsData(result.plan), error: result.error?.toData() }, format));
+      }
+      if (result.error) {
+        process.stderr.write(`opdbus: error: ${result.error.message}\n`);
+        if (result.outcome === 'rolled-back') process.stderr.write('opdbus: every change was rolled back; the host is as it was before.\n');
+      }
+      process.exitCode = result.outcome === 'rolled-back' ? EXIT.APPLY_FAILED_ROLLED_BACK : result.outcome === 'rollback-failed' ? EXIT.ROLLBACK_FAILED : EXIT.OK;
+    });
+}

@@ -1,0 +1,65 @@
+// What every command needs: configuration from flags/env/file, the plugin registry narrowed by
+// configuration, a logger, and the desired-state document read and validated.
+import type { Command } from 'commander';
+import { loadConfig, type OpdbusConfig } from '../config';
+import { parseSource, readSource } from '../document/parse';
+import type { DocumentSource, StateDocument } from '../document/types';
+import { validateStructure } from '../document/validate';
+import { OpdbusError } from '../errors';
+import type { PluginContext } from '../plugin/contract';
+import { makeContext } from '../plugin/context';
+import type { PluginRegistry } from '../plugin/registry';
+import { builtinRegistry } from '../plugins';
+import type { TransactionObserver } from '../transaction/record';
+import { LOG_LEVELS, type LogLevel } from '../util/log';
+import { parseDuration } from './duration';
+
+export interface GlobalOptions {
+  stateDir?: string;
+  config?: string;
+  logLevel?: string;
+  ovsdb?: string;
+  netns?: string;
+  lockTimeout?: string;
+}
+
+export interface CommandContext {
+  config: OpdbusConfig;
+  registry: PluginRegistry;
+  ctx: PluginContext;
+  observers: TransactionObserver[];
+}
+
+export function commandContext(cmd: Command): CommandContext {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  if (g.logLevel !== undefined && !LOG_LEVELS.includes(g.logLevel as LogLevel)) {
+    throw new OpdbusError('InvalidInput', 'USAGE', `--log-level: expected one of ${LOG_LEVELS.join(', ')}, found "${g.logLevel}"`);
+  }
+  const config = loadConfig({
+    configFile: g.config,
+    stateDir: g.stateDir,
+    ovsdb: g.ovsdb,
+    netns: g.netns,
+    logLevel: g.logLevel as LogLevel | undefined,
+    lockTimeoutMs: g.lockTimeout !== undefined ? parseDuration(g.lockTimeout, '--lock-timeout') : undefined,
+  });
+  const registry = builtinRegistry();
+  return { config, registry, ctx: makeContext(config), observers: transactionObservers() };
+}
+
+/** Observers told about every transaction (ledger, history). Registered here, in one place. */
+export function transactionObservers(): TransactionObserver[] {
+  return [];
+}
+
+export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {
+  const source = readSource(file);
+  const { document, notes } = validateStructure(parseSource(source), source, registry);
+  for (const note of notes) ctx.log.info(`${file}: original op-dbus format: ${note}`);
+  return { document, source };
+}
+
+/** Collects repeated `--plugin P` flags; also accepts comma-separated lists. */
+export function collectPlugins(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}

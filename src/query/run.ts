@@ -1,0 +1,63 @@
+// Queries several plugins, either in a Piscina worker pool (one task per plugin) or sequentially in
+// the main thread. One plugin's failure or timeout never stops the others: it is reported beside them.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Piscina } from 'piscina';
+import type { OpdbusConfig } from '../config';
+import { runQueryTask } from './task';
+import type { QueryOutcome, QueryTask } from './types';
+
+export interface QueryRunOptions {
+  plugins: readonly string[];
+  config: OpdbusConfig;
+  parallel: boolean;
+  scopes?: Record<string, unknown>;
+}
+
+const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'query.js');
+
+function timeoutOutcome(plugin: string, ms: number): QueryOutcome {
+  return { plugin, status: 'failed', error: { kind: 'Timeout', code: 'TIMEOUT', message: `${plugin}: query did not finish within ${ms} ms`, plugin }, ms };
+}
+
+export async function queryPlugins(opts: QueryRunOptions): Promise<QueryOutcome[]> {
+  const tasks: QueryTask[] = opts.plugins.map((plugin) => ({ plugin, config: opts.config, scope: opts.scopes?.[plugin] }));
+  if (tasks.length === 0) return [];
+  return opts.parallel ? runPooled(tasks, opts.config) : runSequential(tasks, opts.config.queryTimeoutMs);
+}
+
+async function runSequential(tasks: QueryTask[], timeoutMs: number): Promise<QueryOutcome[]> {
+  const out: QueryOutcome[] = [];
+  for (const task of tasks) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<QueryOutcome>((resolve) => {
+      timer = setTimeout(() => resolve(timeoutOutcome(task.plugin, timeoutMs)), timeoutMs);
+    });
+    out.push(await Promise.race([runQueryTask(task), timedOut]));
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+async function runPooled(tasks: QueryTask[], config: OpdbusConfig): Promise<QueryOutcome[]> {
+  const threads = Math.max(1, Math.min(config.workers ?? tasks.length, os.availableParallelism(), tasks.length));
+  const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  try {
+    return await Promise.all(
+      tasks.map(async (task) => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), config.queryTimeoutMs);
+        try {
+          return (await pool.run(task, { signal: controller.signal })) as QueryOutcome;
+        } catch (err) {
+          if (controller.signal.aborted) return timeoutOutcome(task.plugin, config.queryTimeoutMs);
+          return { plugin: task.plugin, status: 'failed', error: { kind: 'Bug', code: 'WORKER', message: `${task.plugin}: query worker failed: ${(err as Error).message}`, plugin: task.plugin }, ms: 0 } as QueryOutcome;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}

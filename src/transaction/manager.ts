@@ -1,0 +1,264 @@
+// The transaction manager: the one place that guarantees atomicity. Everything that changes a host
+// goes through runTransaction():
+//   lock -> recover a crashed transaction -> plan (validate, query, diff, order) -> checkpoint every
+//   plugin touched -> journal -> apply in dependency order -> verify with settle -> irreversible
+//   actions last -> commit; on any failure, roll back every started plugin in reverse order.
+// Exactly one TransactionRecord per transaction goes to the observers (ledger, history), from here.
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import type { OpdbusConfig } from '../config';
+import type { DocumentSource, StateDocument } from '../document/types';
+import { OpdbusError, toOpdbusError, type ErrorData } from '../errors';
+import type { Action, PluginContext } from '../plugin/contract';
+import type { PluginRegistry } from '../plugin/registry';
+import { sha256Hex, stateHash } from '../util/canonical';
+import { currentActor } from './actor';
+import { failpoint } from './failpoints';
+import { clearJournal, readJournal, writeJournal, type JournalEntry } from './journal';
+import { acquireHostLock } from './lock';
+import { planTransaction, type Plan } from './plan';
+import type { PluginFootprint, TransactionObserver, TransactionOperation, TransactionOutcome, TransactionRecord } from './record';
+import { verifySettled } from './verify';
+
+export interface TransactionInput {
+  document: StateDocument;
+  source: DocumentSource;
+  registry: PluginRegistry;
+  config: OpdbusConfig;
+  ctx: PluginContext;
+  selected?: readonly string[];
+  operation?: Exclude<TransactionOperation, 'recover'>;
+  observers?: readonly TransactionObserver[];
+}
+
+export interface TransactionResult {
+  txid: string;
+  outcome: TransactionOutcome;
+  plan: Plan;
+  /** The transaction that an earlier crash left behind and this run rolled back first, if any. */
+  recovered?: TransactionRecord;
+  record: TransactionRecord;
+  error?: OpdbusError;
+}
+
+export async function runTransaction(input: TransactionInput): Promise<TransactionResult> {
+  const { config, ctx, registry } = input;
+  const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
+  try {
+    const recovered = await recoverUnlocked(registry, config, ctx, input.observers ?? []);
+    const result = await applyLocked(input);
+    return recovered ? { ...result, recovered } : result;
+  } finally {
+    lock.release();
+  }
+}
+
+async function applyLocked(input: TransactionInput): Promise<TransactionResult> {
+  const { registry, ctx, document, source } = input;
+  const txid = newTxid();
+  const startedAt = new Date().toISOString();
+  const plan = await planTransaction(input);
+  const touched = plan.plugins.filter((p) => p.actions.length > 0);
+  const before = Object.fromEntries(plan.plugins.map((p) => [p.plugin, p.current]));
+  const base = {
+    txid,
+    operation: input.operation ?? 'apply',
+    host: os.hostname(),
+    actor: currentActor(),
+    startedAt,
+    source: { file: source.file, sha256: sha256Hex(source.text) },
+    before,
+  } as const;
+
+  if (touched.length === 0) {
+    const record: TransactionRecord = { ...base, outcome: 'no-changes', finishedAt: new Date().toISOString(), footprints: plan.plugins.map((p) => footprint(p.plugin, [], p.current)), after: before };
+    await notify(input.observers ?? [], record, input.config.stateDir, ctx);
+    return { txid, outcome: 'no-changes', plan, record };
+  }
+
+  const checkpoints: Record<string, unknown> = {};
+  for (const p of touched) checkpoints[p.plugin] = await registry.get(p.plugin).checkpoint(ctx, p.actions, p.current);
+  const journal: JournalEntry = {
+    txid,
+    operation: base.operation,
+    pid: process.pid,
+    startedAt,
+    status: 'applying',
+    order: touched.map((p) => p.plugin),
+    checkpoints,
+    actions: Object.fromEntries(touched.map((p) => [p.plugin, p.actions])),
+    started: [],
+    before,
+    source: base.source,
+  };
+  writeJournal(input.config.stateDir, journal);
+
+  const footprints = new Map(touched.map((p) => [p.plugin, footprint(p.plugin, p.actions, p.current)]));
+  try {
+    await failpoint('tx.after-checkpoint');
+    await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
+    await failpoint('tx.before-verify');
+    for (const p of touched) {
+      await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+      footprints.get(p.plugin)!.verified = true;
+    }
+    // Irreversible actions (e.g. terminating a session) only once every reversible change has verified.
+    const irreversible = touched.filter((p) => p.actions.some((a) => a.irreversible));
+    await applyPhase(input, irreversible, journal, footprints, (a) => !!a.irreversible);
+    for (const p of irreversible) await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+  } catch (err) {
+    return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err) });
+  }
+
+  const after: Record<string, unknown> = { ...before };
+  for (const p of touched) {
+    after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
+    footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
+  }
+  const record: TransactionRecord = {
+    ...base,
+    outcome: 'committed',
+    finishedAt: new Date().toISOString(),
+    footprints: plan.plugins.map((p) => footprints.get(p.plugin) ?? footprint(p.plugin, [], p.current)),
+    after,
+  };
+  writeJournal(input.config.stateDir, { ...journal, status: 'committed', record });
+  await notify(input.observers ?? [], record, input.config.stateDir, ctx);
+  clearJournal(input.config.stateDir);
+  return { txid, outcome: 'committed', plan, record };
+}
+
+async function applyPhase(
+  input: TransactionInput,
+  plugins: Plan['plugins'],
+  journal: JournalEntry,
+  footprints: Map<string, PluginFootprint>,
+  pick: (a: Action) => boolean,
+): Promise<void> {
+  for (const p of plugins) {
+    const actions = p.actions.filter(pick);
+    if (actions.length === 0) continue;
+    if (!journal.started.includes(p.plugin)) {
+      journal.started.push(p.plugin);
+      writeJournal(input.config.stateDir, journal);
+    }
+    await failpoint(`tx.before-apply:${p.plugin}`);
+    try {
+      await input.registry.get(p.plugin).apply(input.ctx, actions);
+    } catch (err) {
+      throw toOpdbusError(err, { plugin: p.plugin, operation: `${p.plugin}: apply` });
+    }
+    footprints.get(p.plugin)!.applied = true;
+    await failpoint(`tx.after-apply:${p.plugin}`);
+  }
+}
+
+async function rollBack(
+  input: TransactionInput,
+  state: Omit<TransactionRecord, 'outcome' | 'finishedAt' | 'footprints'> & { plan: Plan; journal: JournalEntry; footprints: Map<string, PluginFootprint>; cause: OpdbusError },
+): Promise<TransactionResult> {
+  const { plan, journal, footprints, cause, ...base } = state;
+  input.ctx.log.warn(`apply failed, rolling back ${journal.started.join(', ') || 'nothing'}: ${cause.message}`);
+  const failures = await rollbackStarted(input.registry, input.ctx, journal, footprints);
+  const outcome: TransactionOutcome = failures.length ? 'rollback-failed' : 'rolled-back';
+  if (cause.plugin && footprints.has(cause.plugin)) footprints.get(cause.plugin)!.error = cause.toData();
+  const record: TransactionRecord = {
+    ...base,
+    outcome,
+    finishedAt: new Date().toISOString(),
+    footprints: plan.plugins.map((p) => footprints.get(p.plugin) ?? footprint(p.plugin, [], p.current)),
+    error: cause.toData(),
+  };
+  // A failed rollback keeps the journal so `opdbus recover` can try again once the cause is fixed.
+  if (outcome === 'rolled-back') clearJournal(input.config.stateDir);
+  await notify(input.observers ?? [], record, input.config.stateDir, input.ctx);
+  const error =
+    outcome === 'rolled-back'
+      ? cause
+      : new OpdbusError('RollbackFailed', 'ROLLBACK_FAILED', `apply failed (${cause.message}) and rollback failed too: ${failures.map((f) => f.message).join('; ')}. The host needs attention; the journal is kept at ${input.config.stateDir}/journal.json, run \`opdbus recover\` once fixed.`, {
+          details: { cause: cause.toData(), rollback: failures },
+        });
+  return { txid: base.txid, outcome, plan, record, error };
+}
+
+/** Rolls back the journal's started plugins in reverse order; returns what failed. */
+async function rollbackStarted(registry: PluginRegistry, ctx: PluginContext, journal: JournalEntry, footprints?: Map<string, PluginFootprint>): Promise<ErrorData[]> {
+  const failures: ErrorData[] = [];
+  for (const name of [...journal.started].reverse()) {
+    try {
+      await registry.get(name).rollback(ctx, journal.checkpoints[name]);
+      if (footprints?.has(name)) footprints.get(name)!.rolledBack = true;
+    } catch (err) {
+      const e = toOpdbusError(err, { plugin: name, operation: `${name}: rollback` });
+      failures.push({ ...e.toData(), plugin: name });
+      if (footprints?.has(name)) footprints.get(name)!.error = e.toData();
+    }
+  }
+  return failures;
+}
+
+/**
+ * Finds a transaction left unfinished by a crash and settles it: an applying one is rolled back,
+ * a committed one only gets its pending observers. Returns its record, or undefined if there was none.
+ * The caller holds the lock.
+ */
+async function recoverUnlocked(registry: PluginRegistry, config: OpdbusConfig, ctx: PluginContext, observers: readonly TransactionObserver[]): Promise<TransactionRecord | undefined> {
+  const journal = readJournal(config.stateDir);
+  if (!journal) return undefined;
+  if (journal.status === 'committed' && journal.record) {
+    await notify(observers, journal.record, config.stateDir, ctx);
+    clearJournal(config.stateDir);
+    return journal.record;
+  }
+  ctx.log.warn(`found unfinished transaction ${journal.txid} (pid ${journal.pid}, started ${journal.startedAt}); rolling back ${journal.started.join(', ') || 'nothing'}`);
+  const footprints = new Map(journal.order.map((name) => [name, footprint(name, journal.actions[name] ?? [], journal.before[name])]));
+  const failures = await rollbackStarted(registry, ctx, journal, footprints);
+  const record: TransactionRecord = {
+    txid: newTxid(),
+    operation: 'recover',
+    outcome: failures.length ? 'rollback-failed' : 'rolled-back',
+    host: os.hostname(),
+    actor: currentActor(),
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    source: journal.source,
+    footprints: [...footprints.values()],
+    before: journal.before,
+    error: { kind: 'Backend', code: 'CRASHED', message: `transaction ${journal.txid} did not finish (pid ${journal.pid})`, details: { recoveredTxid: journal.txid } },
+  };
+  await notify(observers, record, config.stateDir, ctx);
+  if (failures.length) {
+    throw new OpdbusError('RollbackFailed', 'RECOVER_FAILED', `could not roll back unfinished transaction ${journal.txid}: ${failures.map((f) => `${f.plugin}: ${f.message}`).join('; ')}. The journal is kept at ${config.stateDir}/journal.json.`, { details: { failures } });
+  }
+  clearJournal(config.stateDir);
+  return record;
+}
+
+/** `opdbus recover`: settles a crashed transaction, if any, under the lock. */
+export async function recover(registry: PluginRegistry, config: OpdbusConfig, ctx: PluginContext, observers: readonly TransactionObserver[] = []): Promise<TransactionRecord | undefined> {
+  const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
+  try {
+    return await recoverUnlocked(registry, config, ctx, observers);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Observers must not turn a finished transaction into a failed one: their errors are logged loudly. */
+async function notify(observers: readonly TransactionObserver[], record: TransactionRecord, stateDir: string, ctx: PluginContext): Promise<void> {
+  for (const o of observers) {
+    try {
+      await o.onTransaction(record, stateDir);
+    } catch (err) {
+      ctx.log.error(`${o.name} could not record transaction ${record.txid}: ${(err as Error).message}`);
+    }
+  }
+}
+
+function footprint(plugin: string, actions: Action[], current: unknown): PluginFootprint {
+  return { plugin, actions, beforeHash: stateHash(current), applied: false, verified: false, rolledBack: false };
+}
+
+function newTxid(): string {
+  return `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${crypto.randomBytes(4).toString('hex')}`;
+}

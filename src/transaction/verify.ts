@@ -1,0 +1,24 @@
+// Verification with a bounded, per-plugin settle: re-read until the host matches or the plugin's
+// settle time runs out, then name every field that still differs.
+import { OpdbusError } from '../errors';
+import type { Mismatch, Plugin, PluginContext } from '../plugin/contract';
+
+export function describeMismatches(mismatches: Mismatch[]): string {
+  return mismatches.map((m) => `${m.path}: expected ${JSON.stringify(m.expected)}, found ${JSON.stringify(m.found)}`).join('; ');
+}
+
+export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired: unknown): Promise<void> {
+  const deadline = Date.now() + plugin.settle.timeoutMs;
+  for (;;) {
+    const mismatches = await plugin.verify(ctx, desired);
+    if (mismatches.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {
+        plugin: plugin.name,
+        path: mismatches[0].path,
+        details: { mismatches },
+      });
+    }
+    await new Promise((r) => setTimeout(r, Math.max(10, plugin.settle.intervalMs)));
+  }
+}

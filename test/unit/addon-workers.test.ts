@@ -1,0 +1,59 @@
+// The native addon loads and works in several worker threads at once (Piscina does exactly this),
+// and its errors keep errno and code across the trip.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { isNativeError, native } from '../../src/native/binding';
+
+const BINDING = require.resolve('../../src/native/binding');
+
+test('native errors carry errno, code and syscall', () => {
+  assert.throws(
+    () => native().tryLock('/nonexistent-dir/opdbus.lock'),
+    (err: unknown) => isNativeError(err) && err.code === 'ENOENT' && err.errno === 2 && err.syscall === 'open' && err.subject === '/nonexistent-dir/opdbus.lock',
+  );
+});
+
+test('flock excludes a second holder and is released on unlock', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-lock-')), 'lock');
+  const fd = native().tryLock(file);
+  assert.equal(typeof fd, 'number');
+  assert.equal(native().tryLock(file), null, 'second lock attempt in the same process must fail (separate open file description)');
+  native().unlock(fd as number);
+  const again = native().tryLock(file);
+  assert.equal(typeof again, 'number');
+  native().unlock(again as number);
+});
+
+test('the addon loads in 6 worker threads at once and each can use it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-workers-'));
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { native } = require(workerData.binding);
+    const addon = native();
+    const results = [];
+    for (let i = 0; i < 200; i++) {
+      const fd = addon.tryLock(workerData.file);
+      if (fd !== null) { results.push('locked'); addon.unlock(fd); } else results.push('busy');
+    }
+    let code = null;
+    try { addon.tryLock('/nonexistent-dir/x'); } catch (e) { code = e.code; }
+    parentPort.postMessage({ modules: addon.modules, locked: results.filter((r) => r === 'locked').length, code });
+  `;
+  const runs = Array.from({ length: 6 }, (_, i) =>
+    new Promise<{ modules: string[]; locked: number; code: string }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { binding: BINDING, file: path.join(dir, `lock${i % 2}`) } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    }),
+  );
+  const results = await Promise.all(runs);
+  for (const r of results) {
+    assert.ok(r.modules.includes('lock'));
+    assert.ok(r.locked > 0);
+    assert.equal(r.code, 'ENOENT');
+  }
+});
