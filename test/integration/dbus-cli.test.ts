@@ -1,0 +1,96 @@
+// The D-Bus plugins through the real CLI, run inside the container's network namespace: a unit that
+// fails to start rolls back the whole transaction (a sysctl change included), and a login1 enforce
+// policy terminates a session as the transaction's last, irreversible step.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { opdbus, tempDir, writeDoc, type CliOptions } from '../harness/cli';
+import { bootContainer, type TestContainer } from '../harness/container';
+import { createNetns, type TestNetns } from '../harness/netns';
+import { TEST_USER } from '../harness/rootfs';
+
+const SLEEPER = '[Service]\nExecStart=/bin/sleep infinity\n';
+const FAILING = '[Service]\nType=oneshot\nExecStart=/bin/false\n';
+
+describe('D-Bus plugins through the CLI', () => {
+  let ns: TestNetns;
+  let c: TestContainer;
+  let dir: string;
+  let cli: CliOptions;
+  const run = (args: string[]) => opdbus(['--config', path.join(dir, 'config.yaml'), ...args], cli);
+
+  before(async () => {
+    ns = createNetns();
+    c = await bootContainer({ netnsPath: `/run/netns/${ns.name}` });
+    dir = tempDir('opdbus-t-cli-');
+    fs.writeFileSync(path.join(dir, 'config.yaml'), `dbus:\n  system: "${c.busAddress}"\nplugins:\n  systemd:\n    root: ${c.root}\n`);
+    cli = { netns: ns.name, stateDir: path.join(dir, 'state') };
+  });
+  after(async () => {
+    await c?.stop();
+    ns?.remove();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rolls back a sysctl change and the units when one unit fails to start', () => {
+    assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0');
+    const doc = writeDoc(dir, 'fail.json', {
+      version: 1,
+      plugins: {
+        sysctl: { 'net.ipv4.ip_forward': '1' },
+        systemd: { units: { 'opdbus-t-ok.service': { unit_file: SLEEPER, active_state: 'active' }, 'opdbus-t-bad.service': { unit_file: FAILING, active_state: 'active' } } },
+      },
+    });
+    const r = run(['apply', doc]);
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stdout, /applied in this order: sysctl -> systemd/);
+    assert.match(r.stderr, /opdbus-t-bad\.service failed to start: job result "failed"; Result=exit-code, ExecMainStatus=1, ActiveState=failed, SubState=failed/);
+    assert.match(r.stderr, /every change was rolled back/);
+    assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0');
+    assert.equal(c.unitProperty('opdbus-t-ok.service', 'ActiveState'), 'inactive');
+    assert.equal(fs.existsSync(path.join(c.root, 'etc/systemd/system/opdbus-t-ok.service')), false);
+    assert.equal(fs.existsSync(path.join(c.root, 'etc/systemd/system/opdbus-t-bad.service')), false);
+  });
+
+  it('applies units and a sysctl together, then queries them back', () => {
+    const units = { 'opdbus-t-ok.service': { unit_file: SLEEPER, active_state: 'active' } };
+    const doc = writeDoc(dir, 'ok.json', { version: 1, plugins: { sysctl: { 'net.ipv4.ip_forward': '1' }, systemd: { units } } });
+    const r = run(['apply', doc]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(ns.sysctl('net.ipv4.ip_forward'), '1');
+    assert.equal(c.unitProperty('opdbus-t-ok.service', 'ActiveState'), 'active');
+    assert.equal(run(['verify', doc]).status, 0);
+    const q = run(['query', '--plugin', 'systemd', '--format', 'json']);
+    assert.equal(q.status, 0, q.stderr);
+    assert.deepEqual(JSON.parse(q.stdout).plugins.systemd.units['opdbus-t-ok.service'], { active_state: 'active', masked: false });
+  });
+
+  it('terminates a session under an enforce policy as the last step, and reports observe-only ones', async () => {
+    const su: ChildProcess = spawn('nsenter', ['-t', String(c.initPid), '-a', '--', 'su', '-', TEST_USER, '-c', 'exec sleep 1000'], { stdio: 'ignore' });
+    try {
+      const policy = (mode: string) => ({ version: 1, plugins: { login1: { items: [{ id: 'no-guests', mode, selector: { user: TEST_USER }, desired: { present: false } }] } } });
+      const observe = writeDoc(dir, 'observe.json', policy('observe-only'));
+      let diff = run(['diff', observe]);
+      for (let i = 0; i < 100 && !diff.stdout.includes('observe-only'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        diff = run(['diff', observe]);
+      }
+      assert.equal(diff.status, 2, diff.stderr);
+      assert.match(diff.stdout, /- login1:session:\S+ .*\(observe-only: reported, not applied\)/);
+      const verify = run(['verify', observe]);
+      assert.equal(verify.status, 2);
+      assert.match(verify.stdout, /\/plugins\/login1\/items\/0\/desired\/present: expected false, found "sessions \S+ \(no-guests\)"/);
+
+      const enforce = writeDoc(dir, 'enforce.json', policy('enforce'));
+      assert.match(run(['diff', enforce]).stdout, /\(irreversible: runs last, cannot be rolled back\)/);
+      const r = run(['apply', enforce]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(run(['verify', enforce]).status, 0);
+      await new Promise<void>((resolve) => (su.exitCode !== null || su.signalCode !== null ? resolve() : su.once('exit', () => resolve())));
+    } finally {
+      su.kill('SIGKILL');
+    }
+  });
+});
