@@ -65,6 +65,12 @@ describe('D-Bus plugins through the CLI', () => {
     const q = run(['query', '--plugin', 'systemd', '--format', 'json']);
     assert.equal(q.status, 0, q.stderr);
     assert.deepEqual(JSON.parse(q.stdout).plugins.systemd.units['opdbus-t-ok.service'], { active_state: 'active', masked: false });
+    // The same through worker threads, with login1 beside it: plain data crosses, one bus per worker.
+    const p = run(['query', '--parallel', '--plugin', 'systemd,login1', '--format', 'json']);
+    assert.equal(p.status, 0, p.stderr);
+    const parallel = JSON.parse(p.stdout);
+    assert.deepEqual(parallel.plugins.systemd, JSON.parse(q.stdout).plugins.systemd);
+    assert.deepEqual(parallel.plugins.login1.seats, [{ id: 'seat0' }]);
   });
 
   it('terminates a session under an enforce policy as the last step, and reports observe-only ones', async () => {
