@@ -19,7 +19,7 @@ describe('D-Bus plugins through the CLI', () => {
   let c: TestContainer;
   let dir: string;
   let cli: CliOptions;
-  const run = (args: string[]) => opdbus(['--config', path.join(dir, 'config.yaml'), ...args], cli);
+  const run = (args: string[], env?: NodeJS.ProcessEnv) => opdbus(['--config', path.join(dir, 'config.yaml'), ...args], { ...cli, env });
 
   before(async () => {
     ns = createNetns();
@@ -71,6 +71,18 @@ describe('D-Bus plugins through the CLI', () => {
     const parallel = JSON.parse(p.stdout);
     assert.deepEqual(parallel.plugins.systemd, JSON.parse(q.stdout).plugins.systemd);
     assert.deepEqual(parallel.plugins.login1.seats, [{ id: 'seat0' }]);
+  });
+
+  it('rolls back unit files written before a crash when opdbus recover runs', () => {
+    const file = path.join(c.root, 'etc/systemd/system/opdbus-t-crash.service');
+    const doc = writeDoc(dir, 'crash.json', { version: 1, plugins: { systemd: { units: { 'opdbus-t-crash.service': { unit_file: SLEEPER, active_state: 'active' } } } } });
+    const r = run(['apply', doc], { OPDBUS_FAILPOINTS: 'systemd.after-files=crash' });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    assert.equal(fs.readFileSync(file, 'utf8'), SLEEPER);
+    const rec = run(['recover']);
+    assert.equal(rec.status, 0, rec.stderr);
+    assert.equal(fs.existsSync(file), false);
+    assert.equal(c.unitProperty('opdbus-t-crash.service', 'LoadState'), 'not-found');
   });
 
   it('terminates a session under an enforce policy as the last step, and reports observe-only ones', async () => {

@@ -107,8 +107,17 @@ describe('systemd plugin in a real container', () => {
     assert.equal(c.unitProperty('opdbus-t-bad.service', 'LoadState'), 'not-found');
   });
 
-  it('refuses an unknown unit without a unit file at validation, naming the path', async () => {
-    assert.deepEqual(await systemdPlugin.validate!({ units: { 'opdbus-t-none.service': { active_state: 'active' } } }, ctx), [
+  it('refuses unknown units and masked units that would be started, enabled or given a file, naming each path', async () => {
+    const desired: SystemdState = {
+      units: {
+        'opdbus-t-none.service': { active_state: 'active' },
+        'opdbus-t-m.service': { masked: true, active_state: 'active', enabled: true, unit_file: SLEEPER },
+      },
+    };
+    assert.deepEqual(await systemdPlugin.validate!(desired, ctx), [
+      { path: '/units/opdbus-t-m.service/active_state', message: 'a masked unit cannot be active (systemd refuses to start it)', found: 'active' },
+      { path: '/units/opdbus-t-m.service/enabled', message: 'a masked unit cannot be enabled', found: true },
+      { path: '/units/opdbus-t-m.service/unit_file', message: 'a masked unit cannot have a unit file in /etc/systemd/system (the mask takes its place)', found: '(unit file)' },
       { path: '/units/opdbus-t-none.service', message: 'no such unit on this host (give unit_file to create it)', found: 'opdbus-t-none.service' },
     ]);
   });

@@ -1,13 +1,13 @@
 // The systemd plugin: unit active state, enablement, masking, unit files and drop-ins, through the
 // systemd Manager's D-Bus API (org.freedesktop.systemd1). Bus: dbus.system / DBUS_SYSTEM_BUS_ADDRESS.
-import { PLUGIN_CONTRACT_VERSION, verifyByDiff, type Plugin, type ValidationIssue } from '../../plugin/contract';
-import { pointer } from '../../util/pointer';
+import { PLUGIN_CONTRACT_VERSION, verifyByDiff, type Plugin } from '../../plugin/contract';
 import { systemdAbsentReason, withSystemd } from './bus';
 import { applyUnitActions } from './apply';
 import { checkpointUnits, rollbackUnits, type SystemdCheckpoint } from './checkpoint';
 import { diffSystemd } from './diff';
-import { listUnits, querySystemd } from './query';
+import { querySystemd } from './query';
 import { systemdSchema, type SystemdState } from './schema';
+import { validateSystemd } from './validate';
 
 export type { SystemdState } from './schema';
 
@@ -31,20 +31,7 @@ export const systemdPlugin: Plugin<SystemdState, SystemdCheckpoint> = {
     return { units };
   },
 
-  async validate(desired, ctx) {
-    if (await systemdAbsentReason(ctx)) return [];
-    const names = Object.keys(desired.units).filter((n) => desired.units[n].unit_file === undefined);
-    if (names.length === 0) return [];
-    const known = await withSystemd(ctx, (bus) => listUnits(bus, names));
-    const issues: ValidationIssue[] = [];
-    for (const name of names.sort()) {
-      const rec = known.get(name);
-      if (!rec || (rec.loadState === 'not-found' && rec.unitFileState === undefined)) {
-        issues.push({ path: pointer(['units', name]), message: 'no such unit on this host (give unit_file to create it)', found: name });
-      }
-    }
-    return issues;
-  },
+  validate: validateSystemd,
 
   query(ctx, scope) {
     return withSystemd(ctx, (bus) => querySystemd(ctx, bus, scope));
