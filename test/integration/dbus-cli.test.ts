@@ -65,6 +65,10 @@ describe('D-Bus plugins through the CLI', () => {
     const q = run(['query', '--plugin', 'systemd', '--format', 'json']);
     assert.equal(q.status, 0, q.stderr);
     assert.deepEqual(JSON.parse(q.stdout).plugins.systemd.units['opdbus-t-ok.service'], { active_state: 'active', masked: false });
+    // Query output is a document: applying it back changes nothing.
+    const roundTrip = writeDoc(dir, 'query.json', q.stdout);
+    const d = run(['diff', roundTrip]);
+    assert.equal(d.status, 0, d.stdout + d.stderr);
     // The same through worker threads, with login1 beside it: plain data crosses, one bus per worker.
     const p = run(['query', '--parallel', '--plugin', 'systemd,login1', '--format', 'json']);
     assert.equal(p.status, 0, p.stderr);

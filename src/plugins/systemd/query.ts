@@ -19,9 +19,15 @@ export interface UnitRecord {
 
 const SETTABLE_NAME = new RegExp(UNIT_NAME_PATTERN);
 
+/** A template ("getty@.service") has a unit file but is never a loaded unit; systemd refuses it by name. */
+function isTemplate(name: string): boolean {
+  return /@\.[a-z]+$/.test(name);
+}
+
 export async function listUnits(bus: BusConnection, names?: string[]): Promise<Map<string, UnitRecord>> {
+  const loadable = names?.filter((n) => !isTemplate(n));
   const [[units], [files]] = await Promise.all([
-    names ? managerCall(bus, 'ListUnitsByNames', 'as', [names]) : managerCall(bus, 'ListUnits'),
+    loadable ? (loadable.length ? managerCall(bus, 'ListUnitsByNames', 'as', [loadable]) : [[]]) : managerCall(bus, 'ListUnits'),
     names ? managerCall(bus, 'ListUnitFilesByPatterns', 'asas', [[], names]) : managerCall(bus, 'ListUnitFiles'),
   ]);
   const out = new Map<string, UnitRecord>();
