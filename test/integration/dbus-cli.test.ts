@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { opdbus, tempDir, writeDoc, type CliOptions } from '../harness/cli';
+import { opdbus, REPO_ROOT, tempDir, writeDoc, type CliOptions } from '../harness/cli';
 import { bootContainer, type TestContainer } from '../harness/container';
 import { createNetns, type TestNetns } from '../harness/netns';
 import { TEST_USER } from '../harness/rootfs';
@@ -75,6 +75,14 @@ describe('D-Bus plugins through the CLI', () => {
     const parallel = JSON.parse(p.stdout);
     assert.deepEqual(parallel.plugins.systemd, JSON.parse(q.stdout).plugins.systemd);
     assert.deepEqual(parallel.plugins.login1.seats, [{ id: 'seat0' }]);
+  });
+
+  it('applies the systemd part of the original op-dbus compat document', () => {
+    c.writeFile('etc/systemd/system/opdbus-demo.service', `${SLEEPER}[Install]\nWantedBy=multi-user.target\n`);
+    const r = run(['apply', '--plugin', 'systemd', path.join(REPO_ROOT, 'test/fixtures/compat/ovs-bridge-with-address.json')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(c.unitProperty('opdbus-demo.service', 'ActiveState'), 'active');
+    assert.equal(c.unitProperty('opdbus-demo.service', 'UnitFileState'), 'enabled');
   });
 
   it('rolls back unit files written before a crash when opdbus recover runs', () => {

@@ -1,5 +1,5 @@
 // The systemd plugin against a real systemd booted in a container: query, start/stop, enable/disable,
-// mask, unit files, a unit that fails to start (rolled back), and the op-dbus compat document.
+// mask, unit files, and a unit that fails to start (rolled back).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -120,13 +120,5 @@ describe('systemd plugin in a real container', () => {
       { path: '/units/opdbus-t-m.service/unit_file', message: 'a masked unit cannot have a unit file in /etc/systemd/system (the mask takes its place)', found: '(unit file)' },
       { path: '/units/opdbus-t-none.service', message: 'no such unit on this host (give unit_file to create it)', found: 'opdbus-t-none.service' },
     ]);
-  });
-
-  it('applies the systemd part of the op-dbus compat example', async () => {
-    const example = JSON.parse(fs.readFileSync('/work/shared/examples/op-dbus-compat/ovs-bridge-with-address.json', 'utf8'));
-    c.writeFile('etc/systemd/system/opdbus-demo.service', SLEEPER);
-    await applyWithPlugin(systemdPlugin, ctx, example.plugins.systemd as SystemdState);
-    assert.equal(state('opdbus-demo.service'), 'active');
-    assert.equal(fileState('opdbus-demo.service'), 'enabled');
   });
 });
