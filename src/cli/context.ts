@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import { loadConfig, type OpdbusConfig } from '../config';
 import { parseSource, readSource } from '../document/parse';
 import type { DocumentSource, StateDocument } from '../document/types';
-import { validateStructure } from '../document/validate';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
 import { builtinRegistry } from '../plugins';
+import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
 import { LOG_LEVELS, type LogLevel } from '../util/log';
 import { parseDuration } from './duration';
@@ -52,8 +52,16 @@ export function transactionObservers(): TransactionObserver[] {
   return [];
 }
 
+/** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */
+export function warnIfJournal(config: OpdbusConfig, ctx: PluginContext): void {
+  const journal = readJournal(config.stateDir);
+  if (journal) ctx.log.warn(`transaction ${journal.txid} is unfinished (${journal.status}); the next apply or \`opdbus recover\` settles it`);
+}
+
 export function loadDocument(file: string, registry: PluginRegistry, ctx: PluginContext): { document: StateDocument; source: DocumentSource } {
   const source = readSource(file);
+  // ajv is loaded when a document is read, not for every command (~70 ms of start-up).
+  const { validateStructure } = require('../document/validate') as typeof import('../document/validate');
   const { document, notes } = validateStructure(parseSource(source), source, registry);
   for (const note of notes) ctx.log.info(`${file}: original op-dbus format: ${note}`);
   return { document, source };

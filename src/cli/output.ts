@@ -1,5 +1,4 @@
 // Rendering of documents, plans and mismatches for stdout, in json, yaml or text.
-import YAML from 'yaml';
 import { OpdbusError } from '../errors';
 import type { Action, Mismatch } from '../plugin/contract';
 import type { Plan } from '../transaction/plan';
@@ -13,7 +12,9 @@ export function parseFormat<F extends Format>(value: string | undefined, allowed
 }
 
 export function render(value: unknown, format: Exclude<Format, 'text'>): string {
-  return format === 'yaml' ? YAML.stringify(value, { lineWidth: 0 }) : JSON.stringify(value, null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(value, null, 2) + '\n';
+  const YAML = require('yaml') as typeof import('yaml'); // loaded on first use (start-up cost)
+  return YAML.stringify(value, { lineWidth: 0 });
 }
 
 const SYMBOL: Record<Action['op'], string> = { create: '+', modify: '~', delete: '-' };

@@ -2,7 +2,6 @@
 // file, line and column. JSON is chosen by a .json extension or a leading "{"; anything else is YAML
 // (which also accepts JSON, but JSON errors are clearer from the JSON parser).
 import * as fs from 'node:fs';
-import YAML from 'yaml';
 import { OpdbusError } from '../errors';
 import type { DocumentSource } from './types';
 
@@ -37,6 +36,7 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function parseYaml(file: string, text: string): unknown {
+  const YAML = require('yaml') as typeof import('yaml'); // loaded on first use (start-up cost)
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];

@@ -1,38 +1,16 @@
-// Validates a whole desired-state document before anything runs: compat conversion, the JSON Schema
-// of the document and of every plugin section (ajv), then each plugin's own semantic checks. Every
-// problem is reported with the file, the JSON path, the rule broken and the value found.
+// Structural validation of a desired-state document before anything runs: compat conversion, then the
+// JSON Schema of the document and of every plugin section (ajv). Every problem is reported with the
+// file, the JSON path, the rule broken and the value found (see ./semantics for the format).
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { OpdbusError } from '../errors';
-import type { PluginContext } from '../plugin/contract';
 import type { PluginRegistry } from '../plugin/registry';
 import { escapeToken } from '../util/pointer';
 import { convertCompat } from './compat';
+import { documentSchema } from './schema';
+import { invalidDocument, type ValidationProblem } from './semantics';
 import type { DocumentSource, StateDocument } from './types';
 
-export interface ValidationProblem {
-  path: string;
-  rule: string;
-  message: string;
-  found?: unknown;
-}
-
 const validators = new WeakMap<PluginRegistry, ValidateFunction>();
-
-export function documentSchema(registry: PluginRegistry): Record<string, unknown> {
-  const plugins: Record<string, unknown> = {};
-  for (const p of registry.all()) plugins[p.name] = p.schema;
-  return {
-    type: 'object',
-    required: ['version', 'plugins'],
-    additionalProperties: false,
-    properties: {
-      version: { const: 1, description: 'document format version' },
-      plugins: { type: 'object', additionalProperties: false, properties: plugins },
-      meta: { type: 'object', description: 'written by opdbus query; ignored by apply' },
-    },
-  };
-}
 
 function validatorFor(registry: PluginRegistry): ValidateFunction {
   let v = validators.get(registry);
@@ -69,19 +47,6 @@ function describe(e: ErrorObject, registry: PluginRegistry): ValidationProblem {
   return { path: path || '/', rule: e.keyword, message, found };
 }
 
-function shown(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
-}
-
-/** Formats problems as the one message users see: "FILE: PATH: MESSAGE (rule: R), found V". */
-export function invalidDocument(file: string, problems: ValidationProblem[]): OpdbusError {
-  const lines = problems.map((p) => `${file}: ${p.path}: ${p.message} (rule: ${p.rule})${p.rule === 'required' ? '' : `, found ${shown(p.found)}`}`);
-  const first = problems[0];
-  return new OpdbusError('InvalidInput', 'SCHEMA', lines.join('\n'), { path: first?.path, details: { file, problems } });
-}
-
 /** Structural checks: compat conversion + JSON Schema. Returns the document in canonical form. */
 export function validateStructure(raw: unknown, source: DocumentSource, registry: PluginRegistry): { document: StateDocument; notes: string[] } {
   const { document, notes } = convertCompat(raw);
@@ -108,14 +73,3 @@ export function validateStructure(raw: unknown, source: DocumentSource, registry
   return { document: { ...doc, plugins }, notes };
 }
 
-/** Semantic checks of each available plugin (may read the host, never changes it). */
-export async function validateSemantics(document: StateDocument, source: DocumentSource, registry: PluginRegistry, ctx: PluginContext, names: readonly string[]): Promise<void> {
-  const problems: ValidationProblem[] = [];
-  for (const name of names) {
-    const plugin = registry.get(name);
-    if (!plugin.validate) continue;
-    const issues = await plugin.validate(document.plugins[name], ctx);
-    for (const i of issues) problems.push({ path: `/plugins/${escapeToken(name)}${i.path}`, rule: 'plugin', message: i.message, found: i.found });
-  }
-  if (problems.length) throw invalidDocument(source.file, problems);
-}

@@ -2,7 +2,6 @@
 // the main thread. One plugin's failure or timeout never stops the others: it is reported beside them.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Piscina } from 'piscina';
 import type { OpdbusConfig } from '../config';
 import { runQueryTask } from './task';
 import type { QueryOutcome, QueryTask } from './types';
@@ -41,6 +40,7 @@ async function runSequential(tasks: QueryTask[], timeoutMs: number): Promise<Que
 
 async function runPooled(tasks: QueryTask[], config: OpdbusConfig): Promise<QueryOutcome[]> {
   const threads = Math.max(1, Math.min(config.workers ?? tasks.length, os.availableParallelism(), tasks.length));
+  const { Piscina } = require('piscina') as typeof import('piscina'); // only --parallel pays for it
   const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   try {
     return await Promise.all(

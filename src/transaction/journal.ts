@@ -13,8 +13,12 @@ export interface JournalEntry {
   operation: TransactionOperation;
   pid: number;
   startedAt: string;
-  /** applying: changes may be under way; committed: applied and verified, observers may still be pending. */
-  status: 'applying' | 'committed';
+  /**
+   * applying: changes may be under way; awaiting-confirm: applied and verified, rolled back at
+   * confirmDeadline unless `opdbus commit` comes first; committed: observers may still be pending.
+   */
+  status: 'applying' | 'awaiting-confirm' | 'committed';
+  confirmDeadline?: string;
   order: string[];
   checkpoints: Record<string, unknown>;
   actions: Record<string, Action[]>;

@@ -29,11 +29,15 @@ export interface TransactionInput {
   selected?: readonly string[];
   operation?: Exclude<TransactionOperation, 'recover'>;
   observers?: readonly TransactionObserver[];
+  /** Confirmed apply: keep the change only if `opdbus commit` comes within this time. */
+  confirmTimeoutMs?: number;
 }
 
 export interface TransactionResult {
   txid: string;
-  outcome: TransactionOutcome;
+  /** awaiting-confirm: applied and verified, waiting for `opdbus commit` until confirmDeadline. */
+  outcome: TransactionOutcome | 'awaiting-confirm';
+  confirmDeadline?: string;
   plan: Plan;
   /** The transaction that an earlier crash left behind and this run rolled back first, if any. */
   recovered?: TransactionRecord;
@@ -44,13 +48,40 @@ export interface TransactionResult {
 export async function runTransaction(input: TransactionInput): Promise<TransactionResult> {
   const { config, ctx, registry } = input;
   const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
+  const stopInterruptWatch = watchInterrupts(ctx);
   try {
     const recovered = await recoverUnlocked(registry, config, ctx, input.observers ?? []);
     const result = await applyLocked(input);
     return recovered ? { ...result, recovered } : result;
   } finally {
+    stopInterruptWatch();
     lock.release();
   }
+}
+
+/**
+ * Ctrl-C or SIGTERM during a transaction: the first one makes the next step fail, so everything
+ * applied so far is rolled back in order; a second one exits at once (the journal then lets the next
+ * run roll back).
+ */
+let interrupted: NodeJS.Signals | undefined;
+function watchInterrupts(ctx: PluginContext): () => void {
+  interrupted = undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    interrupted = signal;
+    ctx.log.warn(`${signal} received: stopping the transaction and rolling back (send it again to exit at once; the next run rolls back then)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function throwIfInterrupted(): void {
+  if (interrupted) throw new OpdbusError('Backend', 'INTERRUPTED', `interrupted by ${interrupted}`);
 }
 
 async function applyLocked(input: TransactionInput): Promise<TransactionResult> {
@@ -76,6 +107,9 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     return { txid, outcome: 'no-changes', plan, record };
   }
 
+  if (input.confirmTimeoutMs !== undefined && touched.some((p) => p.actions.some((a) => a.irreversible))) {
+    throw new OpdbusError('InvalidInput', 'CONFIRM_IRREVERSIBLE', 'apply --confirm-timeout cannot be used with irreversible actions (they could not be rolled back when the confirmation does not come)');
+  }
   const checkpoints: Record<string, unknown> = {};
   for (const p of touched) checkpoints[p.plugin] = await registry.get(p.plugin).checkpoint(ctx, p.actions, p.current);
   const journal: JournalEntry = {
@@ -98,6 +132,7 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
     await failpoint('tx.before-verify');
+    throwIfInterrupted();
     // A plugin with irreversible actions cannot match before they have run: it is verified after them.
     for (const p of touched.filter((t) => !t.actions.some((a) => a.irreversible))) {
       await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
@@ -114,10 +149,16 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err) });
   }
 
+  // The change is applied and verified: nothing from here on may turn it into a rollback.
   const after: Record<string, unknown> = { ...before };
   for (const p of touched) {
-    after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
-    footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
+    try {
+      after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
+      footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
+    } catch (err) {
+      after[p.plugin] = document.plugins[p.plugin];
+      ctx.log.warn(`${p.plugin}: could not re-read the state after commit (recording the document instead): ${(err as Error).message}`);
+    }
   }
   const record: TransactionRecord = {
     ...base,
@@ -126,6 +167,11 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     footprints: plan.plugins.map((p) => footprints.get(p.plugin) ?? footprint(p.plugin, [], p.current)),
     after,
   };
+  if (input.confirmTimeoutMs !== undefined) {
+    const confirmDeadline = new Date(Date.now() + input.confirmTimeoutMs).toISOString();
+    writeJournal(input.config.stateDir, { ...journal, status: 'awaiting-confirm', confirmDeadline, record });
+    return { txid, outcome: 'awaiting-confirm', confirmDeadline, plan, record };
+  }
   writeJournal(input.config.stateDir, { ...journal, status: 'committed', record });
   await notify(input.observers ?? [], record, input.config.stateDir, ctx);
   clearJournal(input.config.stateDir);
@@ -147,6 +193,7 @@ async function applyPhase(
       writeJournal(input.config.stateDir, journal);
     }
     await failpoint(`tx.before-apply:${p.plugin}`);
+    throwIfInterrupted();
     try {
       await input.registry.get(p.plugin).apply(input.ctx, actions);
     } catch (err) {
@@ -202,11 +249,12 @@ async function rollbackStarted(registry: PluginRegistry, ctx: PluginContext, jou
 }
 
 /**
- * Finds a transaction left unfinished by a crash and settles it: an applying one is rolled back,
- * a committed one only gets its pending observers. Returns its record, or undefined if there was none.
- * The caller holds the lock.
+ * Settles a transaction found in the journal: an applying one (a crash) is rolled back; a confirmed
+ * apply past its deadline, or any pending one when `force` (opdbus recover), is rolled back; one still
+ * inside its confirm window blocks other transactions; a committed one only gets its pending observers.
+ * Returns the record it wrote, or undefined if there was nothing to settle. The caller holds the lock.
  */
-async function recoverUnlocked(registry: PluginRegistry, config: OpdbusConfig, ctx: PluginContext, observers: readonly TransactionObserver[]): Promise<TransactionRecord | undefined> {
+export async function recoverUnlocked(registry: PluginRegistry, config: OpdbusConfig, ctx: PluginContext, observers: readonly TransactionObserver[], force = false): Promise<TransactionRecord | undefined> {
   const journal = readJournal(config.stateDir);
   if (!journal) return undefined;
   if (journal.status === 'committed' && journal.record) {
@@ -214,21 +262,32 @@ async function recoverUnlocked(registry: PluginRegistry, config: OpdbusConfig, c
     clearJournal(config.stateDir);
     return journal.record;
   }
-  ctx.log.warn(`found unfinished transaction ${journal.txid} (pid ${journal.pid}, started ${journal.startedAt}); rolling back ${journal.started.join(', ') || 'nothing'}`);
+  const awaiting = journal.status === 'awaiting-confirm';
+  const expired = awaiting && Date.parse(journal.confirmDeadline ?? '') <= Date.now();
+  if (awaiting && !expired && !force) {
+    throw new OpdbusError('Locked', 'CONFIRM_PENDING', `transaction ${journal.txid} is applied and waiting for \`opdbus commit\` until ${journal.confirmDeadline} (it rolls back by itself then; \`opdbus recover\` rolls it back now)`, { details: { txid: journal.txid, deadline: journal.confirmDeadline } });
+  }
+  const why = awaiting
+    ? expired
+      ? { code: 'CONFIRM_TIMEOUT', message: `transaction ${journal.txid} was not confirmed with \`opdbus commit\` before ${journal.confirmDeadline}` }
+      : { code: 'CONFIRM_REFUSED', message: `transaction ${journal.txid} was rolled back by \`opdbus recover\` before it was confirmed` }
+    : { code: 'CRASHED', message: `transaction ${journal.txid} did not finish (pid ${journal.pid})` };
+  ctx.log.warn(`${why.message}; rolling back ${journal.started.join(', ') || 'nothing'}`);
   const footprints = new Map(journal.order.map((name) => [name, footprint(name, journal.actions[name] ?? [], journal.before[name])]));
   const failures = await rollbackStarted(registry, ctx, journal, footprints);
   const record: TransactionRecord = {
-    txid: newTxid(),
-    operation: 'recover',
+    // An unconfirmed apply ends as its own record (rolled back); a crash is settled by a recover record.
+    txid: awaiting ? journal.txid : newTxid(),
+    operation: awaiting ? journal.operation : 'recover',
     outcome: failures.length ? 'rollback-failed' : 'rolled-back',
     host: os.hostname(),
     actor: currentActor(),
-    startedAt: new Date().toISOString(),
+    startedAt: awaiting ? journal.startedAt : new Date().toISOString(),
     finishedAt: new Date().toISOString(),
     source: journal.source,
     footprints: [...footprints.values()],
     before: journal.before,
-    error: { kind: 'Backend', code: 'CRASHED', message: `transaction ${journal.txid} did not finish (pid ${journal.pid})`, details: { recoveredTxid: journal.txid } },
+    error: { kind: awaiting ? 'Timeout' : 'Backend', code: why.code, message: why.message, details: { recoveredTxid: journal.txid } },
   };
   await notify(observers, record, config.stateDir, ctx);
   if (failures.length) {
@@ -242,14 +301,14 @@ async function recoverUnlocked(registry: PluginRegistry, config: OpdbusConfig, c
 export async function recover(registry: PluginRegistry, config: OpdbusConfig, ctx: PluginContext, observers: readonly TransactionObserver[] = []): Promise<TransactionRecord | undefined> {
   const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
   try {
-    return await recoverUnlocked(registry, config, ctx, observers);
+    return await recoverUnlocked(registry, config, ctx, observers, true);
   } finally {
     lock.release();
   }
 }
 
 /** Observers must not turn a finished transaction into a failed one: their errors are logged loudly. */
-async function notify(observers: readonly TransactionObserver[], record: TransactionRecord, stateDir: string, ctx: PluginContext): Promise<void> {
+export async function notify(observers: readonly TransactionObserver[], record: TransactionRecord, stateDir: string, ctx: PluginContext): Promise<void> {
   for (const o of observers) {
     try {
       await o.onTransaction(record, stateDir);

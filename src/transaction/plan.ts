@@ -2,7 +2,7 @@
 // which actions turn it into the desired state, in dependency order. Read-only: used by diff,
 // apply --dry-run, verify and (under the lock) by apply itself.
 import type { OpdbusConfig } from '../config';
-import { validateSemantics } from '../document/validate';
+import { validateSemantics } from '../document/semantics';
 import type { DocumentSource, StateDocument } from '../document/types';
 import { OpdbusError } from '../errors';
 import type { Action, PluginContext } from '../plugin/contract';

@@ -54,7 +54,7 @@ test('SIGKILL between two changes is rolled back by the next apply', () => {
   const other = writeDoc(dir, 'other.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.tcp_syncookies: "0"\n');
   const next = run(['apply', other]);
   assert.equal(next.status, EXIT.OK, next.stderr);
-  assert.match(next.stderr, /rolled back unfinished transaction from an earlier crash/);
+  assert.match(next.stderr, /settled an earlier transaction first: transaction \S+ did not finish \(pid \d+\)/);
   assert.deepEqual(values(), { fwd: '0', rp: '0', syn: '0' });
   assert.equal(fs.existsSync(path.join(stateDir, 'journal.json')), false);
 });
@@ -92,4 +92,18 @@ test('two concurrent applies never interleave: the second is refused, or waits w
   // The waiter planned after the holder committed: it saw the holder's values as "before".
   assert.match(w.stdout, /sysctl:net\.ipv4\.ip_forward {2}"1" -> "0"/);
   assert.deepEqual(values(), { fwd: '0', rp: '2', syn: '1' });
+});
+
+test('SIGTERM during apply rolls back what was applied and exits 4', async () => {
+  const child = opdbusAsync(['apply', twoChanges()], { netns: ns.name, stateDir, env: { OPDBUS_FAILPOINTS: 'tx.after-apply:sysctl=sleep:3000' } });
+  // Wait until the change is made (both keys written), then interrupt.
+  for (let i = 0; i < 200 && ns.sysctl('net.ipv4.ip_forward') !== '1'; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(ns.sysctl('net.ipv4.ip_forward'), '1');
+  const pids = ns.exec('pgrep', ['-f', `bin/opdbus apply ${twoChanges()}`]).trim().split('\n');
+  for (const pid of pids) process.kill(Number(pid), 'SIGTERM');
+  const r = await child;
+  assert.equal(r.status, EXIT.APPLY_FAILED_ROLLED_BACK, r.stderr);
+  assert.match(r.stderr, /SIGTERM received: stopping the transaction and rolling back/);
+  assert.match(r.stderr, /interrupted by SIGTERM/);
+  assert.deepEqual(values(), { fwd: '0', rp: '0', syn: '1' });
 });

@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../exit-codes';
 import { planTransaction } from '../../transaction/plan';
-import { collectPlugins, commandContext, loadDocument } from '../context';
+import { collectPlugins, commandContext, loadDocument, warnIfJournal } from '../context';
 import { parseFormat, planAsData, render, renderPlanText } from '../output';
 
 export async function printPlan(cmd: Command, file: string, plugins: string[], title: string): Promise<void> {
   const { config, registry, ctx } = commandContext(cmd);
   const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
+  warnIfJournal(config, ctx);
   const { document, source } = loadDocument(file, registry, ctx);
   const plan = await planTransaction({ document, source, registry, config, ctx, selected: plugins });
   process.stdout.write(format === 'text' ? renderPlanText(plan, title) : render(planAsData(plan), format));

@@ -1,6 +1,5 @@
 // `opdbus init`: a starter document (commented YAML), or with --from-current the host's current state.
 import type { Command } from 'commander';
-import YAML from 'yaml';
 import { queryPlugins } from '../../query/run';
 import { commandContext } from '../context';
 import { parseFormat, render } from '../output';
@@ -37,7 +36,7 @@ export function registerInit(program: Command): void {
     .action(async (opts: { fromCurrent?: boolean }, cmd: Command) => {
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml'], 'yaml');
       if (!opts.fromCurrent) {
-        process.stdout.write(format === 'yaml' ? STARTER : render(YAML.parse(STARTER), 'json'));
+        process.stdout.write(format === 'yaml' ? STARTER : render((require('yaml') as typeof import('yaml')).parse(STARTER), 'json'));
         return;
       }
       const { config, registry } = commandContext(cmd);

@@ -1,6 +1,6 @@
 // `opdbus schema [PLUGIN]`: the JSON Schema of the whole document or of one plugin's section.
 import type { Command } from 'commander';
-import { documentSchema } from '../../document/validate';
+import { documentSchema } from '../../document/schema';
 import { builtinRegistry } from '../../plugins';
 import { render } from '../output';
 

@@ -1,11 +1,11 @@
 // `opdbus verify FILE`: does the host match? Names every path that differs (exit 2 when any does).
 import type { Command } from 'commander';
 import { EXIT } from '../../exit-codes';
-import { validateSemantics } from '../../document/validate';
+import { validateSemantics } from '../../document/semantics';
 import type { Mismatch } from '../../plugin/contract';
 import { withTimeout } from '../../plugin/context';
 import { pluginsInScope } from '../../transaction/plan';
-import { collectPlugins, commandContext, loadDocument } from '../context';
+import { collectPlugins, commandContext, loadDocument, warnIfJournal } from '../context';
 import { parseFormat, render, renderMismatchesText } from '../output';
 
 export function registerVerify(program: Command): void {
@@ -18,6 +18,7 @@ export function registerVerify(program: Command): void {
     .action(async (file: string, opts: { plugin: string[] }, cmd: Command) => {
       const { config, registry, ctx } = commandContext(cmd);
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
+      warnIfJournal(config, ctx);
       const { document, source } = loadDocument(file, registry, ctx);
       const names = await pluginsInScope(document, registry, config, ctx, opts.plugin);
       await validateSemantics(document, source, registry, ctx, names);

@@ -1,0 +1,67 @@
+// Confirmed apply (`apply --confirm-timeout 60s`): the change stays only if `opdbus commit` comes in
+// time. A detached watchdog process rolls it back at the deadline; if the watchdog is gone (reboot),
+// the next opdbus run finds the expired journal and rolls back. The network admin's safety net for a
+// change that cuts them off.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { OpdbusConfig } from '../config';
+import { OpdbusError } from '../errors';
+import type { PluginContext } from '../plugin/contract';
+import type { PluginRegistry } from '../plugin/registry';
+import { clearJournal, readJournal } from './journal';
+import { acquireHostLock } from './lock';
+import { notify, recoverUnlocked } from './manager';
+import type { TransactionObserver, TransactionRecord } from './record';
+
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'opdbus');
+
+/** Starts the watchdog for `txid` as a detached process that outlives this command. */
+export function startConfirmWatchdog(txid: string, config: OpdbusConfig, configFile?: string): void {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPDBUS_STATE_DIR: config.stateDir };
+  if (configFile) env.OPDBUS_CONFIG = configFile;
+  if (config.netns) env.OPDBUS_NETNS = config.netns;
+  env.OPDBUS_OVSDB = config.ovsdb;
+  const child = spawn(process.execPath, [BIN, '__confirm-watch', txid], { detached: true, stdio: 'ignore', env });
+  child.unref();
+}
+
+/** `opdbus commit`: keeps the pending confirmed apply and writes its record. */
+export async function commitPending(config: OpdbusConfig, ctx: PluginContext, registry: PluginRegistry, observers: readonly TransactionObserver[]): Promise<TransactionRecord> {
+  const lock = await acquireHostLock(config.stateDir, config.lockTimeoutMs);
+  try {
+    const journal = readJournal(config.stateDir);
+    if (!journal || journal.status !== 'awaiting-confirm' || !journal.record) {
+      throw new OpdbusError('NotFound', 'NOTHING_TO_COMMIT', 'no confirmed apply is waiting for `opdbus commit`');
+    }
+    if (Date.parse(journal.confirmDeadline ?? '') <= Date.now()) {
+      await recoverUnlocked(registry, config, ctx, observers);
+      throw new OpdbusError('Timeout', 'CONFIRM_TIMEOUT', `too late: transaction ${journal.txid} had to be confirmed before ${journal.confirmDeadline}; it has been rolled back`);
+    }
+    const record = { ...journal.record, finishedAt: new Date().toISOString() };
+    await notify(observers, record, config.stateDir, ctx);
+    clearJournal(config.stateDir);
+    return record;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The watchdog's loop: exits when the transaction is committed or gone; rolls it back at the deadline. */
+export async function watchConfirm(txid: string, config: OpdbusConfig, ctx: PluginContext, registry: PluginRegistry, observers: readonly TransactionObserver[]): Promise<void> {
+  for (;;) {
+    const journal = readJournal(config.stateDir);
+    if (!journal || journal.txid !== txid || journal.status !== 'awaiting-confirm') return;
+    const left = Date.parse(journal.confirmDeadline ?? '') - Date.now();
+    if (left <= 0) {
+      const lock = await acquireHostLock(config.stateDir, 60_000);
+      try {
+        const again = readJournal(config.stateDir);
+        if (again && again.txid === txid && again.status === 'awaiting-confirm') await recoverUnlocked(registry, config, ctx, observers);
+      } finally {
+        lock.release();
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(left, 250)));
+  }
+}
