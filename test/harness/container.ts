@@ -26,7 +26,16 @@ export interface TestContainer {
   unitProperty(unit: string, property: string, iface?: string): unknown;
   /** Writes a file under the container's root (e.g. etc/systemd/system/x.service). */
   writeFile(relPath: string, content: string): void;
+  /** Opens a login session for `user` (su - USER -c 'exec sleep 1000') once logind lists it. */
+  openSession(user: string): Promise<LoginSession>;
   stop(): Promise<void>;
+}
+
+export interface LoginSession {
+  id: string;
+  /** Resolves when the session's process has ended (it was terminated), or rejects after `timeoutMs`. */
+  ended(timeoutMs?: number): Promise<void>;
+  kill(): void;
 }
 
 const CGROUP_HIERARCHIES = ['systemd', 'unified'];
@@ -56,6 +65,14 @@ function childPids(pid: number): number[] {
   }
 }
 
+function comm(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 function removeCgroups(name: string): void {
   for (const h of CGROUP_HIERARCHIES) spawnSync('find', [`/sys/fs/cgroup/${h}/nspawn-${name}`, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
 }
@@ -76,6 +93,8 @@ export async function bootContainer(opts: BootOptions = {}): Promise<TestContain
   const root = rootfs();
   const name = uniqueName('opdbus-t');
   const busDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-bus-'));
+  // It becomes the container's /run/dbus: unprivileged users (a user's systemd) must reach the socket.
+  fs.chmodSync(busDir, 0o755);
   const logFile = path.join(busDir, '..', `${path.basename(busDir)}.log`);
   const busAddress = `unix:path=${busDir}/system_bus_socket`;
   for (const h of CGROUP_HIERARCHIES) fs.mkdirSync(`/sys/fs/cgroup/${h}/nspawn-${name}`, { recursive: true });
@@ -115,7 +134,7 @@ export async function bootContainer(opts: BootOptions = {}): Promise<TestContain
   for (;;) {
     if (exited) fail('systemd-nspawn exited during boot');
     if (Date.now() > deadline) fail('did not reach SystemState=running in time');
-    if (!initPid) initPid = childPids(nspawn.pid!).find((p) => fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'systemd') ?? 0;
+    if (!initPid) initPid = childPids(nspawn.pid!).find((p) => comm(p) === 'systemd') ?? 0;
     if (initPid && fs.existsSync(`${busDir}/system_bus_socket`)) {
       const r = busctl(['get-property', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'SystemState']);
       if (r.stdout.trim() === 's "running"') break;
@@ -152,6 +171,44 @@ export async function bootContainer(opts: BootOptions = {}): Promise<TestContain
       const file = path.join(container.root, relPath);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
+    },
+    async openSession(user) {
+      const sessionsOf = () =>
+        (JSON.parse(container.busctl(['--json=short', 'call', 'org.freedesktop.login1', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager', 'ListSessions'])) as { data: [string, number, string][][] }).data[0]
+          .filter(([, , name]) => name === user)
+          .map(([id]) => id);
+      // logind now and then never answers a CreateSession made while the machine is busy (pam_systemd
+      // gives up after minutes): a session that does not show up in time is dropped and tried again.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const before = new Set(sessionsOf());
+        const su = spawn('nsenter', ['-t', String(initPid), '-a', '--', 'su', '-', user, '-c', 'exec sleep 1000'], { stdio: 'ignore' });
+        let exited = su.exitCode !== null;
+        su.on('exit', () => (exited = true));
+        // Ready once su has finished opening the session and runs its command (nsenter -> su -> sleep):
+        // terminating a session whose CreateSession su is still waiting for leaves su hanging.
+        const running = () => childPids(su.pid!).some((p) => childPids(p).some((c) => comm(c) === 'sleep'));
+        for (let i = 0; i < 150 && !exited; i++) {
+          const id = running() ? sessionsOf().find((s) => !before.has(s)) : undefined;
+          if (id) {
+            return {
+              id,
+              kill: () => void su.kill('SIGKILL'),
+              ended: (timeoutMs = 30_000) =>
+                new Promise<void>((resolve, reject) => {
+                  if (exited) return resolve();
+                  const timer = setTimeout(() => reject(new Error(`session ${id}: its process still runs after ${timeoutMs} ms`)), timeoutMs);
+                  su.once('exit', () => {
+                    clearTimeout(timer);
+                    resolve();
+                  });
+                }),
+            };
+          }
+          await sleep(100);
+        }
+        su.kill('SIGKILL');
+      }
+      throw new Error(`container ${name}: logind did not register a session for ${user} in three attempts`);
     },
     async stop() {
       if (!live.has(name)) return;

@@ -1,30 +1,25 @@
 // The login1 plugin against systemd-logind in a container: a session opened with su is listed,
 // an observe-only policy reports it without touching it, an enforce policy terminates it.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { PluginContext } from '../../src/plugin/contract';
 import { login1Plugin, type Login1State } from '../../src/plugins/login1';
-import { bootContainer, type TestContainer } from '../harness/container';
+import { bootContainer, type LoginSession, type TestContainer } from '../harness/container';
 import { assertSchemaValid, pluginContext, settleVerify } from '../harness/plugin-tx';
 import { TEST_USER } from '../harness/rootfs';
 
 describe('login1 plugin in a real container', () => {
   let c: TestContainer;
   let ctx: PluginContext;
-  let su: ChildProcess | undefined;
+  let session: LoginSession | undefined;
 
   before(async () => {
     c = await bootContainer();
     ctx = pluginContext({ dbus: { system: c.busAddress } });
-    su = spawn('nsenter', ['-t', String(c.initPid), '-a', '--', 'su', '-', TEST_USER, '-c', 'exec sleep 1000'], { stdio: 'ignore' });
-    for (let i = 0; i < 300; i++) {
-      if ((await login1Plugin.query(ctx)).sessions!.some((s) => s.user === TEST_USER)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    session = await c.openSession(TEST_USER);
   });
   after(async () => {
-    su?.kill('SIGKILL');
+    session?.kill();
     await c?.stop();
   });
 
@@ -35,9 +30,8 @@ describe('login1 plugin in a real container', () => {
     assertSchemaValid(login1Plugin, state);
     assert.deepEqual(state.seats, [{ id: 'seat0' }]);
     assert.deepEqual(state.users, [{ uid: 1000, name: TEST_USER }]);
-    assert.equal(state.sessions!.length, 1);
-    const { since, ...session } = state.sessions![0];
-    assert.deepEqual(session, { id: session.id, user: TEST_USER, uid: 1000, seat: '', tty: '', class: 'background', type: 'unspecified', state: session.state, remote: false });
+    const { since, ...listed } = state.sessions!.find((s) => s.id === session!.id)!;
+    assert.deepEqual(listed, { id: session!.id, user: TEST_USER, uid: 1000, seat: '', tty: '', class: 'background', type: 'unspecified', state: listed.state, remote: false });
     assert.ok(Date.parse(since!) > 0);
   });
 
@@ -50,7 +44,7 @@ describe('login1 plugin in a real container', () => {
     await login1Plugin.apply(ctx, actions);
     const mismatches = await login1Plugin.verify(ctx, policy('observe-only'));
     assert.deepEqual(mismatches, [
-      { path: '/plugins/login1/items/0/desired/present', expected: false, found: `sessions ${current.sessions![0].id} (no-test-user)`, observeOnly: true },
+      { path: '/plugins/login1/items/0/desired/present', expected: false, found: `sessions ${session!.id} (no-test-user)`, observeOnly: true },
     ]);
   });
 
@@ -59,11 +53,11 @@ describe('login1 plugin in a real container', () => {
     const actions = login1Plugin.diff(current, policy('enforce'));
     assert.deepEqual(
       actions.map((a) => [a.op, a.resource, a.irreversible]),
-      [['delete', `login1:session:${current.sessions![0].id}`, true]],
+      [['delete', `login1:session:${session!.id}`, true]],
     );
     await login1Plugin.apply(ctx, actions);
     assert.deepEqual(await settleVerify(login1Plugin, ctx, policy('enforce')), []);
     assert.equal((await login1Plugin.query(ctx)).sessions!.filter((s) => s.user === TEST_USER && s.state !== 'closing').length, 0);
-    await new Promise<void>((resolve) => (su!.exitCode !== null || su!.signalCode !== null ? resolve() : su!.once('exit', () => resolve())));
+    await session!.ended();
   });
 });

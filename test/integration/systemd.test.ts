@@ -107,17 +107,42 @@ describe('systemd plugin in a real container', () => {
     assert.equal(c.unitProperty('opdbus-t-bad.service', 'LoadState'), 'not-found');
   });
 
-  it('refuses unknown units and masked units that would be started, enabled or given a file, naming each path', async () => {
+  it('removes a unit with state: absent (stopped, disabled, files gone) and rollback brings it back', async () => {
+    c.writeFile('etc/systemd/system/opdbus-t-gone.service', SLEEPER);
+    c.writeFile('etc/systemd/system/opdbus-t-gone.service.d/10-a.conf', '[Service]\nEnvironment=A=1\n');
+    await applyWithPlugin(systemdPlugin, ctx, { units: { 'opdbus-t-gone.service': { enabled: true, active_state: 'active' } } });
+    const { actions, checkpoint } = await applyWithPlugin(systemdPlugin, ctx, { units: { 'opdbus-t-gone.service': { state: 'absent' } } });
+    assert.deepEqual(actions.map((a) => [a.op, a.resource]), [['delete', 'systemd:unit:opdbus-t-gone.service']]);
+    assert.equal(c.unitProperty('opdbus-t-gone.service', 'LoadState'), 'not-found');
+    assert.equal(exists('etc/systemd/system/opdbus-t-gone.service'), false);
+    assert.equal(exists('etc/systemd/system/opdbus-t-gone.service.d'), false);
+    assert.equal(exists('etc/systemd/system/multi-user.target.wants/opdbus-t-gone.service'), false);
+
+    await systemdPlugin.rollback(ctx, checkpoint);
+    assert.equal(state('opdbus-t-gone.service'), 'active');
+    assert.equal(fileState('opdbus-t-gone.service'), 'enabled');
+    assert.deepEqual(c.unitProperty('opdbus-t-gone.service', 'Environment', 'org.freedesktop.systemd1.Service'), ['A=1']);
+    assert.throws(() => assertSchemaValid(systemdPlugin, { units: { 'opdbus-t-gone.service': { state: 'absent', enabled: false } } }), /must match exactly one schema in oneOf/);
+  });
+
+  it('refuses unknown units, removals of system units, and masked units that would be started, enabled or given a file', async () => {
     const desired: SystemdState = {
       units: {
         'opdbus-t-none.service': { active_state: 'active' },
         'opdbus-t-m.service': { masked: true, active_state: 'active', enabled: true, unit_file: SLEEPER },
+        'systemd-journald.service': { state: 'absent' },
+        'opdbus-t-never.service': { state: 'absent' },
       },
     };
     assert.deepEqual(await systemdPlugin.validate!(desired, ctx), [
       { path: '/units/opdbus-t-m.service/active_state', message: 'a masked unit cannot be active (systemd refuses to start it)', found: 'active' },
       { path: '/units/opdbus-t-m.service/enabled', message: 'a masked unit cannot be enabled', found: true },
       { path: '/units/opdbus-t-m.service/unit_file', message: 'a masked unit cannot have a unit file in /etc/systemd/system (the mask takes its place)', found: '(unit file)' },
+      {
+        path: '/units/systemd-journald.service/state',
+        message: `comes with the system (${c.root}/usr/lib/systemd/system/systemd-journald.service) and cannot be removed; mask it, or stop and disable it`,
+        found: 'absent',
+      },
       { path: '/units/opdbus-t-none.service', message: 'no such unit on this host (give unit_file to create it)', found: 'opdbus-t-none.service' },
     ]);
   });

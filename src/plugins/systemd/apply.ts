@@ -5,7 +5,7 @@ import { OpdbusError } from '../../errors';
 import type { BusConnection } from '../../dbus/connection';
 import { failpoint } from '../../transaction/failpoints';
 import { jobTimeoutMs, managerCall, unitFileDir } from './bus';
-import { unitOfAction, unitPath } from './diff';
+import { removalOf, unitOfAction, unitPath } from './diff';
 import { syncUnitFiles } from './files';
 import { runJobs } from './jobs';
 import type { UnitDesired } from './schema';
@@ -46,7 +46,10 @@ async function maskUnits(bus: BusConnection, names: string[]): Promise<void> {
 }
 
 export async function applyUnitActions(ctx: PluginContext, bus: BusConnection, actions: Action[]): Promise<void> {
-  const steps: UnitStep[] = actions.map((a) => ({ name: unitOfAction(a), before: (a.before ?? {}) as UnitDesired, after: (a.after ?? {}) as UnitDesired }));
+  const steps: UnitStep[] = actions.map((a) => {
+    const before = (a.before ?? {}) as UnitDesired;
+    return { name: unitOfAction(a), before, after: a.op === 'delete' ? removalOf(before) : ((a.after ?? {}) as UnitDesired) };
+  });
   const timeout = jobTimeoutMs(ctx);
 
   await runJobs(bus, 'StopUnit', select(steps, (s) => s.after.active_state === 'inactive'), timeout);
@@ -67,9 +70,10 @@ export async function applyUnitActions(ctx: PluginContext, bus: BusConnection, a
   if (toDisable.length || toEnable.length || toMask.length) await managerCall(bus, 'Reload');
 
   await runJobs(bus, 'StartUnit', select(steps, (s) => s.after.active_state === 'active'), timeout);
+  await resetFailed(bus, select(steps, (s) => s.after.unit_file === null));
 }
 
-/** Units a rollback stopped keep a "failed" mark from a start that failed; clear it so they read as inactive. */
-export async function resetFailed(bus: BusConnection, names: string[]): Promise<void> {
+/** A removed unit that had failed stays loaded with its "failed" mark; clearing it lets systemd forget the unit. */
+async function resetFailed(bus: BusConnection, names: string[]): Promise<void> {
   for (const name of names) await managerCall(bus, 'ResetFailedUnit', 's', [name]).catch(() => undefined);
 }

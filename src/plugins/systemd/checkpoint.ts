@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { Action, PluginContext } from '../../plugin/contract';
 import type { BusConnection } from '../../dbus/connection';
 import { unitFileDir } from './bus';
-import { diffSystemd, unitOfAction } from './diff';
-import { applyUnitActions, resetFailed } from './apply';
+import { diffSystemd, removalOf, unitOfAction } from './diff';
+import { applyUnitActions } from './apply';
 import { querySystemd, readUnitFile } from './query';
 import type { SystemdState, UnitDesired } from './schema';
 
@@ -20,7 +20,8 @@ export async function checkpointUnits(ctx: PluginContext, actions: Action[], cur
   for (const action of actions) {
     const name = unitOfAction(action);
     const have = current.units[name];
-    const after = (action.after ?? {}) as UnitDesired;
+    // Removing a unit touches its file and every drop-in it has.
+    const after = action.op === 'delete' ? removalOf(have ?? {}) : ((action.after ?? {}) as UnitDesired);
     const old: UnitDesired = { active_state: have?.active_state ?? 'inactive', masked: have?.masked ?? false };
     // A unit that was absent or static was, in effect, disabled: an enable must be undone before its file goes.
     if (have?.enabled !== undefined) old.enabled = have.enabled;
@@ -37,8 +38,4 @@ export async function rollbackUnits(ctx: PluginContext, bus: BusConnection, chec
   const current = await querySystemd(ctx, bus, target);
   const actions = diffSystemd(current, target);
   await applyUnitActions(ctx, bus, actions);
-  await resetFailed(
-    bus,
-    Object.keys(checkpoint.units).filter((n) => checkpoint.units[n].active_state === 'inactive'),
-  );
 }

@@ -48,10 +48,22 @@ export function unitChanges(have: UnitDesired | undefined, want: UnitDesired): {
   return changed ? { before, after } : undefined;
 }
 
+/** What removing a unit changes, in the unit shape apply understands: down, disabled, files gone. */
+export function removalOf(have: UnitDesired): UnitDesired {
+  const after: UnitDesired = { active_state: 'inactive', unit_file: null };
+  if (have.enabled) after.enabled = false;
+  if (have.dropins) after.dropins = Object.fromEntries(Object.keys(have.dropins).map((f) => [f, null]));
+  return after;
+}
+
 export function diffSystemd(current: SystemdState, desired: SystemdState): Action[] {
   const actions: Action[] = [];
   for (const name of Object.keys(desired.units).sort()) {
     const have = current.units[name];
+    if (desired.units[name].state === 'absent') {
+      if (have && have.state !== 'absent') actions.push({ plugin: 'systemd', op: 'delete', path: unitPath(name), resource: `systemd:unit:${name}`, before: have });
+      continue;
+    }
     const change = unitChanges(have, desired.units[name]);
     if (!change) continue;
     actions.push({

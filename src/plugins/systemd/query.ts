@@ -68,18 +68,30 @@ export async function readUnitFile(file: string): Promise<string | undefined> {
   }
 }
 
-/** Adds the unit file and drop-ins that `wanted` names (and that exist) to `unit`. */
+/** The drop-in files (*.conf) in /etc/systemd/system/NAME.d, sorted. */
+async function dropinNames(dir: string, name: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(path.join(dir, `${name}.d`))).filter((f) => f.endsWith('.conf')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Adds the unit file and drop-ins that `wanted` names (and that exist) to `unit`; for a unit to be
+ * removed, all of them (they are what a rollback must restore).
+ */
 export async function readUnitFiles(ctx: PluginContext, name: string, wanted: UnitDesired, unit: UnitDesired): Promise<void> {
   const dir = unitFileDir(ctx);
-  if (wanted.unit_file !== undefined) {
+  const removing = wanted.state === 'absent';
+  if (wanted.unit_file !== undefined || removing) {
     const content = await readUnitFile(path.join(dir, name));
     if (content !== undefined) unit.unit_file = content;
   }
-  if (wanted.dropins) {
-    for (const file of Object.keys(wanted.dropins).sort()) {
-      const content = await readUnitFile(path.join(dir, `${name}.d`, file));
-      if (content !== undefined) (unit.dropins ??= {})[file] = content;
-    }
+  const dropins = removing ? await dropinNames(dir, name) : Object.keys(wanted.dropins ?? {}).sort();
+  for (const file of dropins) {
+    const content = await readUnitFile(path.join(dir, `${name}.d`, file));
+    if (content !== undefined) (unit.dropins ??= {})[file] = content;
   }
 }
 

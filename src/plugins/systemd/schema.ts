@@ -1,5 +1,6 @@
 // The systemd section of a desired-state document: the original op-dbus shape
-// (`units: {name: {active_state, enabled, masked}}`) plus optional unit-file and drop-in content.
+// (`units: {name: {active_state, enabled, masked}}`) plus optional unit-file and drop-in content, and
+// `state: absent` for a unit opdbus should remove.
 
 export const UNIT_NAME_PATTERN = '^[A-Za-z0-9:_.\\\\@-]+\\.(service|socket|target|timer|path|mount|automount|swap|slice)$';
 export const DROPIN_NAME_PATTERN = '^[A-Za-z0-9:_.@-]+\\.conf$';
@@ -12,6 +13,8 @@ export interface UnitDesired {
   unit_file?: string | null;
   /** Drop-in files under /etc/systemd/system/NAME.d/; null (internal) means "remove". */
   dropins?: Record<string, string | null>;
+  /** Remove the unit: stop, disable, delete its unit file and drop-ins from /etc/systemd/system. Alone. */
+  state?: 'absent';
 }
 
 export interface SystemdState {
@@ -30,7 +33,10 @@ export const systemdSchema = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
+        // `state: absent` stands alone: a unit being removed has no other desired field.
+        oneOf: [{ required: ['state'], maxProperties: 1 }, { not: { required: ['state'] } }],
         properties: {
+          state: { enum: ['absent'] },
           active_state: { enum: ['active', 'inactive'] },
           enabled: { type: 'boolean' },
           masked: { type: 'boolean' },

@@ -1,8 +1,11 @@
 // Semantic checks of the systemd section: combinations systemd would refuse halfway through an apply
-// (a masked unit cannot be started, enabled or given a unit file in /etc), and units that do not exist.
+// (a masked unit cannot be started, enabled or given a unit file in /etc), units that do not exist,
+// and removals of units the distribution ships.
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import type { PluginContext, ValidationIssue } from '../../plugin/contract';
 import { pointer } from '../../util/pointer';
-import { systemdAbsentReason, withSystemd } from './bus';
+import { systemdAbsentReason, unitFileRoot, withSystemd } from './bus';
 import { listUnits } from './query';
 import type { SystemdState, UnitDesired } from './schema';
 
@@ -16,11 +19,24 @@ function contradictions(name: string, u: UnitDesired): ValidationIssue[] {
   return issues;
 }
 
+/** A unit shipped by the distribution would still exist after its /etc file went: it cannot be absent. */
+async function vendorFile(ctx: PluginContext, name: string): Promise<string | undefined> {
+  for (const dir of ['usr/lib/systemd/system', 'lib/systemd/system']) {
+    const file = path.join(unitFileRoot(ctx), dir, name);
+    if (await fsp.lstat(file).then(() => true, () => false)) return file;
+  }
+  return undefined;
+}
+
 export async function validateSystemd(desired: SystemdState, ctx: PluginContext): Promise<ValidationIssue[]> {
   const names = Object.keys(desired.units).sort();
   const issues = names.flatMap((n) => contradictions(n, desired.units[n]));
+  for (const name of names.filter((n) => desired.units[n].state === 'absent')) {
+    const vendor = await vendorFile(ctx, name);
+    if (vendor) issues.push({ path: pointer(['units', name, 'state']), message: `comes with the system (${vendor}) and cannot be removed; mask it, or stop and disable it`, found: 'absent' });
+  }
   if (await systemdAbsentReason(ctx)) return issues;
-  const unknown = names.filter((n) => desired.units[n].unit_file === undefined);
+  const unknown = names.filter((n) => desired.units[n].unit_file === undefined && desired.units[n].state !== 'absent');
   if (unknown.length === 0) return issues;
   const known = await withSystemd(ctx, (bus) => listUnits(bus, unknown));
   for (const name of unknown) {
