@@ -2,6 +2,7 @@
 // socket), the session bus, or an explicit address; and whether its socket exists at all.
 import { promises as fsp } from 'node:fs';
 import type { OpdbusConfig } from '../config';
+import { OpdbusError } from '../errors';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
 
@@ -12,7 +13,7 @@ export function resolveBusAddress(config: Pick<OpdbusConfig, 'dbus'>, bus: BusNa
   if (bus === 'system') return config.dbus.system ?? process.env.DBUS_SYSTEM_BUS_ADDRESS ?? DEFAULT_SYSTEM_BUS;
   if (bus === 'session') {
     const session = config.dbus.session ?? process.env.DBUS_SESSION_BUS_ADDRESS;
-    if (!session) throw new Error('no session bus address (set DBUS_SESSION_BUS_ADDRESS or dbus.session in the config)');
+    if (!session) throw new OpdbusError('Unavailable', 'NO_SESSION_BUS', 'no session bus address (set DBUS_SESSION_BUS_ADDRESS or dbus.session in the config)');
     return session;
   }
   return bus;

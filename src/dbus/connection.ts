@@ -1,8 +1,9 @@
 // One D-Bus connection with deadlines: connecting, every method call and every signal wait time out,
 // pending calls fail at once when the connection drops, and every error comes out as OpdbusError.
-import * as dbus from 'dbus-next';
+import type * as dbus from 'dbus-next';
 import { OpdbusError } from '../errors';
 import { dbusError } from './errors';
+import { dbusNext } from './lib';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
@@ -47,7 +48,7 @@ export class BusConnection {
   static async open(address: string, plugin: string, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<BusConnection> {
     let bus: dbus.MessageBus;
     try {
-      bus = dbus.sessionBus({ busAddress: address });
+      bus = dbusNext().sessionBus({ busAddress: address });
     } catch (err) {
       throw dbusError(err, { plugin, operation: `connect to ${address}` });
     }
@@ -83,7 +84,7 @@ export class BusConnection {
         reject(new OpdbusError('Timeout', 'DBUS_CALL_TIMEOUT', `${op}: no reply within ${timeoutMs} ms`, { plugin: this.plugin }));
       }, timeoutMs);
       this.pending.add(abort);
-      const msg = new dbus.Message({ ...spec, signature: spec.signature ?? '', body: spec.body ?? [] });
+      const msg = new (dbusNext().Message)({ ...spec, signature: spec.signature ?? '', body: spec.body ?? [] });
       this.bus.call(msg).then(
         (reply) => {
           clearTimeout(timer);
@@ -120,7 +121,7 @@ export class BusConnection {
       .map(([k, v]) => `${k}='${v}'`)
       .join(',');
     const listener = (msg: dbus.Message) => {
-      if (msg.type !== dbus.MessageType.SIGNAL || msg.interface !== match.interface || msg.member !== match.member) return;
+      if (msg.type !== dbusNext().MessageType.SIGNAL || msg.interface !== match.interface || msg.member !== match.member) return;
       if (match.path && msg.path !== match.path) return;
       handler(msg.body, msg);
     };

@@ -1,7 +1,8 @@
 // D-Bus values <-> JSON, driven by the type signature: integers range-checked per type, 64-bit
 // integers as numbers when exact (else decimal strings), byte arrays as number arrays, dicts as
 // objects, structs as arrays, variants unwrapped on read and typed by their JSON value on write.
-import { Variant } from 'dbus-next';
+import type { Variant } from 'dbus-next';
+import { variant } from './lib';
 import { isDict, parseSingleType, type DbusType } from './signature';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -108,7 +109,7 @@ export function jsonToDbus(t: DbusType, j: Json, where = ''): unknown {
     case 'v': {
       if (j === null) throw new ValueTypeError(where, 'null has no D-Bus type');
       const signature = inferSignature(j);
-      return new Variant(signature, jsonToDbus(parseSingleType(signature), j, where));
+      return variant(signature, jsonToDbus(parseSingleType(signature), j, where));
     }
     case '(':
       if (!Array.isArray(j) || j.length !== t.children.length) mismatch(`an array of ${t.children.length} fields`);

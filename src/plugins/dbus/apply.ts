@@ -1,7 +1,7 @@
 // Sets properties with the type their introspection declares (Properties.Set), object by object;
 // rollback sets the checkpointed values back where they differ.
-import { Variant } from 'dbus-next';
 import type { Action, PluginContext } from '../../plugin/contract';
+import { variant } from '../../dbus/lib';
 import { parseSingleType } from '../../dbus/signature';
 import { canonical, jsonToDbus } from '../../dbus/values';
 import { failpoint } from '../../transaction/failpoints';
@@ -16,7 +16,7 @@ async function setProperties(pool: BusPool, o: DbusObjectDesired, index: number)
   const bus = await pool.get(o.bus);
   for (const [name, value] of Object.entries(o.properties)) {
     const type = info[name].type;
-    await bus.setProperty(o.service, o.path, o.interface, name, new Variant(type, jsonToDbus(parseSingleType(type), value)));
+    await bus.setProperty(o.service, o.path, o.interface, name, variant(type, jsonToDbus(parseSingleType(type), value)));
     await failpoint('dbus.after-set');
   }
 }
