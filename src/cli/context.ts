@@ -8,6 +8,7 @@ import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
+import { ledgerObserver } from '../ledger';
 import { builtinRegistry } from '../plugins';
 import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
@@ -49,7 +50,7 @@ export function commandContext(cmd: Command): CommandContext {
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(): TransactionObserver[] {
-  return [];
+  return [ledgerObserver];
 }
 
 /** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */

@@ -5,6 +5,7 @@ import { OpdbusError } from '../errors';
 import { EXIT, exitCodeForKind } from '../exit-codes';
 import { LOG_LEVELS } from '../util/log';
 import { registerApply } from './commands/apply';
+import { registerAudit } from './commands/audit';
 import { registerCommit } from './commands/commit';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerRecover(program);
   registerSchema(program);
+  registerAudit(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,4 +1,117 @@
-// The ovs plugin: Open vSwitch bridges, ports and interfaces over OVSDB (RFC 7047). Not built yet: registered as unavailable so documents naming it get a clear answer.
-import { unbuiltPlugin } from '../unbuilt';
+// The ovs plugin: Open vSwitch bridges, ports and interfaces over OVSDB (RFC 7047). One OVSDB
+// transaction per apply, guarded by `wait` operations so a concurrent change is refused, not lost.
+import { OpdbusError } from '../../errors';
+import { PLUGIN_CONTRACT_VERSION, type Action, type Plugin, type PluginContext } from '../../plugin/contract';
+import { failpoint } from '../../transaction/failpoints';
+import { planTransaction, type PlannedTransaction } from './apply';
+import { cacheFor, clientFor, closeAll, missingSocket, ovsError } from './connection';
+import { diffOvs } from './diff';
+import { stateFromTables, type OvsState } from './model';
+import { DB, cacheTables, rowIds, selectTables } from './query';
+import { checkpointOf, rollbackActions, type OvsCheckpoint } from './rollback';
+import { ovsSchema } from './schema';
+import { validateOvs } from './validate';
+import { verifyTables } from './verify';
 
-export const ovsPlugin = unbuiltPlugin('ovs', 'Open vSwitch bridges, ports and interfaces over OVSDB (RFC 7047)');
+export type { OvsState } from './model';
+
+/** Runs a planned transaction; a refusal names the operation in words and says that nothing was applied. */
+async function runPlan(ctx: PluginContext, plan: PlannedTransaction, what: string): Promise<void> {
+  if (plan.ops.length === 0) return;
+  const client = await clientFor(ctx);
+  try {
+    await client.transact(DB, [...plan.ops, { op: 'comment', comment: `opdbus ${what}` }], { timeoutMs: ctx.config.queryTimeoutMs, signal: ctx.signal });
+  } catch (err) {
+    const e = ovsError(err, `ovs ${what}`);
+    const d = e.details as { opIndex?: number; ovsdbError?: string; ovsdbDetails?: string } | undefined;
+    const label = d?.opIndex === undefined ? undefined : plan.labels[d.opIndex];
+    const prefix = e.message.startsWith(`ovs ${what}: `) ? '' : `ovs ${what}: `;
+    // Only a refusal from the server proves nothing was committed; a lost connection or a timeout does not.
+    const outcome = d?.ovsdbError === undefined ? 'the transaction may or may not have been committed' : 'nothing was applied';
+    if (label === undefined) throw new OpdbusError(e.kind, e.code, `${prefix}${e.message}; ${outcome}`, { ...e.toData(), plugin: 'ovs', cause: e });
+    const message = e.code === 'OVSDB_WAIT_FAILED'
+      ? `ovs ${what}: ${label}; nothing was applied`
+      : `ovs ${what}: ${label} failed: ${d?.ovsdbError}${d?.ovsdbDetails ? ': ' + d.ovsdbDetails : ''}; nothing was applied`;
+    throw new OpdbusError(e.kind, e.code, message, { ...e.toData(), plugin: 'ovs', cause: e });
+  }
+}
+
+async function readTables(ctx: PluginContext) {
+  try {
+    return await selectTables(await clientFor(ctx), ctx.config.queryTimeoutMs, ctx.signal);
+  } catch (err) {
+    throw ovsError(err, 'ovs query');
+  }
+}
+
+export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
+  name: 'ovs',
+  contractVersion: PLUGIN_CONTRACT_VERSION,
+  description: 'Open vSwitch bridges, ports and interfaces over OVSDB (RFC 7047)',
+  schema: ovsSchema,
+  dependencies: [],
+  capabilities: { apply: true, workerQuery: true, irreversibleActions: false },
+  // ovs-vswitchd attaches interfaces (ofport, kernel tap) shortly after the transaction commits.
+  settle: { timeoutMs: 10_000, intervalMs: 50 },
+
+  async available(ctx) {
+    try {
+      const missing = missingSocket(ctx.config.ovsdb);
+      if (missing) return { available: false, reason: missing };
+      await clientFor(ctx);
+      return { available: true };
+    } catch (err) {
+      return { available: false, reason: `cannot connect to OVSDB at ${ctx.config.ovsdb}: ${(err as Error).message}` };
+    }
+  },
+
+  async validate(desired) {
+    return validateOvs(desired);
+  },
+
+  async query(ctx, scope) {
+    const tables = await readTables(ctx);
+    const only = scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined;
+    const state = stateFromTables(tables, only);
+    if (scope && !scope.open_vswitch) delete state.open_vswitch;
+    return state;
+  },
+
+  diff(current, desired) {
+    return diffOvs(current, desired);
+  },
+
+  async checkpoint(_ctx, actions) {
+    return checkpointOf(actions);
+  },
+
+  async apply(ctx, actions: Action[]) {
+    if (actions.length === 0) return;
+    const tables = await readTables(ctx);
+    const datapath = ctx.config.pluginOptions.ovs?.datapath_type;
+    const plan = planTransaction(actions, rowIds(tables), { defaultDatapathType: typeof datapath === 'string' ? datapath : undefined });
+    await failpoint('ovs.before-transact');
+    await runPlan(ctx, plan, 'apply');
+  },
+
+  async rollback(ctx, checkpoint) {
+    try {
+      const tables = await readTables(ctx);
+      const actions = rollbackActions(checkpoint, stateFromTables(tables));
+      await runPlan(ctx, planTransaction(actions, rowIds(tables)), 'rollback');
+    } catch (err) {
+      const e = ovsError(err, 'ovs rollback');
+      throw new OpdbusError('RollbackFailed', e.code, e.message, { ...e.toData(), plugin: 'ovs', cause: e });
+    }
+  },
+
+  async verify(ctx, desired) {
+    try {
+      return verifyTables(cacheTables(await cacheFor(ctx)), desired);
+    } catch (err) {
+      throw ovsError(err, 'ovs verify');
+    }
+  },
+
+  close: closeAll,
+};

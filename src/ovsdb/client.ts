@@ -1,0 +1,174 @@
+// The OVSDB client API (RFC 7047 section 4.1): list_dbs, get_schema, transact (checked against the
+// schema first; a failure names the operation), cancel through an AbortSignal, monitor/monitor_cond
+// feeding a DatabaseCache (re-established after every reconnect), lock/steal/unlock, echo.
+import { EventEmitter } from 'node:events';
+import { OpdbusError } from '../errors';
+import { DatabaseCache } from './cache';
+import { isOvsdbErrorObject, ovsdbError } from './errors';
+import type { Operation, OperationResult } from './operations';
+import type { RpcConnection } from './protocol';
+import { checkOperation, parseSchema, type DatabaseSchema } from './schema';
+import { Session, type SessionOptions } from './session';
+
+export interface MonitorRequest {
+  columns?: string[];
+  /** monitor_cond only: rows to send, e.g. [["name", "==", "br0"]]; omitted = every row. */
+  where?: unknown[];
+}
+
+interface MonitorRegistration {
+  db: string;
+  requests: Record<string, MonitorRequest>;
+  cond: boolean;
+  cache: DatabaseCache;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Operations that change nothing: a transaction made only of these may be resent after a lost connection. */
+const READ_ONLY_OPS = new Set(['select', 'wait', 'comment', 'assert']);
+
+/** Lock names are RFC 7047 <id>s: ovsdb-server refuses anything else with a bare "syntax error". */
+function checkLockId(lockId: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(lockId)) throw new OpdbusError('InvalidInput', 'OVSDB_LOCK_ID', `lock name ${JSON.stringify(lockId)}: expected letters, digits and _ (not starting with a digit)`);
+}
+
+/** Events: 'update' (monitorId, db), 'locked' (lockId), 'stolen' (lockId), plus the session's. */
+export class OvsdbClient extends EventEmitter {
+  readonly session: Session;
+  private readonly schemas = new Map<string, DatabaseSchema>();
+  private readonly monitors = new Map<string, MonitorRegistration>();
+
+  private constructor(endpoint: string, options: Partial<SessionOptions>) {
+    super();
+    this.session = new Session(endpoint, options);
+    this.session.on('notification', (method: string, params: unknown[]) => this.notification(method, params));
+    this.session.on('disconnected', (err) => this.emit('disconnected', err));
+    this.session.on('connected', () => this.emit('connected'));
+    this.session.onReconnect = (conn) => this.reestablish(conn);
+  }
+
+  static async connect(endpoint: string, options: Partial<SessionOptions> = {}): Promise<OvsdbClient> {
+    const client = new OvsdbClient(endpoint, options);
+    await client.session.open();
+    return client;
+  }
+
+  get endpoint(): string {
+    return this.session.endpoint.text;
+  }
+
+  async listDbs(opts: CallOptions = {}): Promise<string[]> {
+    return (await this.session.request('list_dbs', [], opts.timeoutMs, opts.signal, true)) as string[];
+  }
+
+  async getSchema(db: string, opts: CallOptions = {}): Promise<DatabaseSchema> {
+    const known = this.schemas.get(db);
+    if (known) return known;
+    const schema = parseSchema(await this.session.request('get_schema', [db], opts.timeoutMs, opts.signal, true));
+    this.schemas.set(db, schema);
+    return schema;
+  }
+
+  /**
+   * Runs `ops` as one transaction. Throws InvalidInput before sending when an operation does not fit
+   * the schema, and an OpdbusError naming the failed operation when the server refuses it. A failed
+   * `wait` means the rows changed under us: kind Conflict (the RFC says "timed out").
+   */
+  async transact(db: string, ops: Operation[], opts: CallOptions = {}): Promise<OperationResult[]> {
+    const schema = await this.getSchema(db, opts);
+    ops.forEach((op, i) => checkOperation(schema, op, i));
+    const readOnly = ops.every((op) => READ_ONLY_OPS.has(op.op));
+    const results = (await this.session.request('transact', [db, ...ops], opts.timeoutMs, opts.signal, readOnly)) as (OperationResult | null)[];
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (!isOvsdbErrorObject(r)) continue;
+      const op = ops[i] as Operation | undefined;
+      const isWait = op?.op === 'wait' && r.error === 'timed out';
+      throw ovsdbError(r, {
+        operation: `transact ${db}`,
+        opIndex: op ? i : undefined,
+        op,
+        ...(isWait ? { kind: 'Conflict' as const, code: 'OVSDB_WAIT_FAILED' } : {}),
+      });
+    }
+    return results as OperationResult[];
+  }
+
+  /**
+   * Starts a monitor (monitor_cond with update2 when `cond`, else plain monitor) and returns its
+   * cache, filled with the initial rows. The monitor is re-established after every reconnect.
+   */
+  async monitor(db: string, monitorId: string, requests: Record<string, MonitorRequest>, opts: CallOptions & { cond?: boolean } = {}): Promise<DatabaseCache> {
+    if (this.monitors.has(monitorId)) throw new OpdbusError('Bug', 'OVSDB_MONITOR_ID', `monitor id ${monitorId} is already in use`);
+    const schema = await this.getSchema(db, opts);
+    for (const table of Object.keys(requests)) if (!schema.tables[table]) throw new OpdbusError('InvalidInput', 'OVSDB_SCHEMA', `monitor ${monitorId}: unknown table ${table} in database ${db}`);
+    const reg: MonitorRegistration = { db, requests, cond: opts.cond ?? true, cache: new DatabaseCache(schema) };
+    this.monitors.set(monitorId, reg);
+    try {
+      const initial = await this.session.request(reg.cond ? 'monitor_cond' : 'monitor', [db, monitorId, requests], opts.timeoutMs, opts.signal);
+      this.load(reg, initial);
+    } catch (err) {
+      this.monitors.delete(monitorId);
+      throw err;
+    }
+    return reg.cache;
+  }
+
+  async monitorCancel(monitorId: string, opts: CallOptions = {}): Promise<void> {
+    if (!this.monitors.delete(monitorId)) return;
+    await this.session.request('monitor_cancel', [monitorId], opts.timeoutMs, opts.signal);
+  }
+
+  /** True when the lock was granted at once; otherwise a 'locked' event follows when it is. */
+  async lock(lockId: string, opts: CallOptions = {}): Promise<boolean> {
+    checkLockId(lockId);
+    return ((await this.session.request('lock', [lockId], opts.timeoutMs, opts.signal)) as { locked: boolean }).locked;
+  }
+
+  async steal(lockId: string, opts: CallOptions = {}): Promise<boolean> {
+    checkLockId(lockId);
+    return ((await this.session.request('steal', [lockId], opts.timeoutMs, opts.signal)) as { locked: boolean }).locked;
+  }
+
+  async unlock(lockId: string, opts: CallOptions = {}): Promise<void> {
+    await this.session.request('unlock', [lockId], opts.timeoutMs, opts.signal);
+  }
+
+  async echo(opts: CallOptions = {}): Promise<void> {
+    await this.session.request('echo', ['opdbus'], opts.timeoutMs, opts.signal, true);
+  }
+
+  close(): void {
+    this.session.close();
+  }
+
+  private load(reg: MonitorRegistration, updates: unknown): void {
+    if (reg.cond) reg.cache.applyUpdate2(updates as Parameters<DatabaseCache['applyUpdate2']>[0]);
+    else reg.cache.applyUpdate(updates as Parameters<DatabaseCache['applyUpdate']>[0]);
+  }
+
+  private notification(method: string, params: unknown[]): void {
+    if (method === 'update' || method === 'update2') {
+      const reg = this.monitors.get(String(params[0]));
+      if (!reg) return;
+      this.load(reg, params[1]);
+      this.emit('update', params[0], reg.db);
+    } else if (method === 'locked' || method === 'stolen') {
+      this.emit(method, params[0]);
+    }
+  }
+
+  /** After a reconnect: the server may have a new schema and has forgotten our monitors. */
+  private async reestablish(conn: RpcConnection): Promise<void> {
+    this.schemas.clear();
+    for (const [id, reg] of this.monitors) {
+      const initial = await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs);
+      reg.cache.clear();
+      this.load(reg, initial);
+    }
+  }
+}
