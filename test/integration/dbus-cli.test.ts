@@ -108,6 +108,10 @@ describe('D-Bus plugins through the CLI', () => {
       const verify = run(['verify', observe]);
       assert.equal(verify.status, 2);
       assert.ok(verify.stdout.includes(`/plugins/login1/items/0/desired/present: expected false, found "sessions ${session.id} (no-guests)"`), verify.stdout);
+      // Applying an observe-only policy reports and commits: the session is left alone.
+      const observed = run(['apply', observe]);
+      assert.equal(observed.status, 0, observed.stderr);
+      assert.equal(run(['verify', observe]).status, 2);
 
       const enforce = writeDoc(dir, 'enforce.json', policy('enforce'));
       assert.match(run(['diff', enforce]).stdout, /\(irreversible: runs last, cannot be rolled back\)/);
