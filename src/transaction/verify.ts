@@ -11,7 +11,7 @@ export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired:
   const deadline = Date.now() + plugin.settle.timeoutMs;
   for (;;) {
     // Mismatches flagged observeOnly (login1's observe-only policies) are reports, not failures.
-    const mismatches = (await plugin.verify(ctx, desired)).filter((m) => !(m as { observeOnly?: boolean }).observeOnly);
+    const mismatches = (await plugin.verify(ctx, desired)).filter((m) => !m.observeOnly);
     if (mismatches.length === 0) return;
     if (Date.now() >= deadline) {
       throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {

@@ -36,7 +36,7 @@ export function diffLogin1(current: Login1State, desired: Login1State): Action[]
       const enforce = item.mode === 'enforce';
       if (enforce && terminated.has(s.id)) continue;
       if (enforce) terminated.add(s.id);
-      const action: Action & { observeOnly?: true } = { plugin: 'login1', op: 'delete', path: itemPath(index), resource: `login1:session:${s.id}`, before: s };
+      const action: Action = { plugin: 'login1', op: 'delete', path: itemPath(index), resource: `login1:session:${s.id}`, before: s };
       if (enforce) action.irreversible = true;
       else action.observeOnly = true;
       actions.push(action);
@@ -49,7 +49,7 @@ export function diffLogin1(current: Login1State, desired: Login1State): Action[]
  * Every item the host violates: a session that must not be present is, or none that must be is not.
  * Observe-only violations carry `observeOnly: true` so a transaction's verify can tell them from failures.
  */
-export function verifyLogin1(current: Login1State, desired: Login1State): (Mismatch & { observeOnly?: true })[] {
+export function verifyLogin1(current: Login1State, desired: Login1State): Mismatch[] {
   const sessions = (current.sessions ?? []).filter(isLive);
   const out: (Mismatch & { observeOnly?: true })[] = [];
   (desired.items ?? []).forEach((item, index) => {
