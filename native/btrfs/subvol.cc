@@ -117,7 +117,7 @@ Napi::Value IsSubvolume(const Napi::CallbackInfo& info) {
   }, [](Napi::Env env, const bool& result) -> Napi::Value { return Napi::Boolean::New(env, result); });
 }
 
-std::vector<std::string> NamesArg(const Napi::CallbackInfo& info, size_t i, const char* usage) {
+std::vector<std::string> StringsArg(const Napi::CallbackInfo& info, size_t i, const char* usage) {
   if (info.Length() <= i || !info[i].IsArray()) ThrowArgError(info.Env(), usage);
   Napi::Array arr = info[i].As<Napi::Array>();
   std::vector<std::string> names;
@@ -164,41 +164,45 @@ size_t ParallelismArg(const Napi::CallbackInfo& info, size_t i) {
   return n < 1 ? 1 : (n > 64 ? 64 : static_cast<size_t>(n));
 }
 
-// snapshotMany(source, destDir, names[], readOnly, parallelism): Promise<(Error|null)[]>
+// snapshotMany(source, dests[], readOnly, parallelism): Promise<(Error|null)[]>
+// Each destination is a full path; spreading them over several directories lets the snapshots run
+// concurrently (one directory's inode lock serialises the snapshots made inside it).
 Napi::Value SnapshotMany(const Napi::CallbackInfo& info) {
-  const char* usage = "snapshotMany(source: string, destDir: string, names: string[], readOnly: boolean, parallelism?: number)";
+  const char* usage = "snapshotMany(source: string, dests: string[], readOnly: boolean, parallelism?: number)";
   std::string source = StringArg(info, 0, usage);
-  std::string destDir = StringArg(info, 1, usage);
-  std::vector<std::string> names = NamesArg(info, 2, usage);
-  bool readOnly = info.Length() > 3 && info[3].ToBoolean();
-  size_t parallelism = ParallelismArg(info, 4);
-  return RunAsync<std::vector<SysError>>(info.Env(), [source, destDir, names, readOnly, parallelism](std::vector<SysError>& results) {
+  std::vector<std::string> dests = StringsArg(info, 1, usage);
+  bool readOnly = info.Length() > 2 && info[2].ToBoolean();
+  size_t parallelism = ParallelismArg(info, 3);
+  return RunAsync<std::vector<SysError>>(info.Env(), [source, dests, readOnly, parallelism](std::vector<SysError>& results) {
     SysError err;
     Fd src(OpenDir(source, err));
     if (!src.ok() || !RequireBtrfs(src.get(), source, err)) return err;
-    Fd dir(OpenDir(destDir, err));
-    if (!dir.ok()) return err;
-    results.resize(names.size());
-    RunParallel(names.size(), parallelism, [&](size_t k) {
-      results[k] = SnapshotAt(src.get(), dir.get(), names[k], readOnly, destDir + "/" + names[k]);
+    results.resize(dests.size());
+    RunParallel(dests.size(), parallelism, [&](size_t k) {
+      auto [parent, name] = SplitPath(dests[k]);
+      SysError openErr;
+      Fd dir(OpenDir(parent, openErr));
+      results[k] = dir.ok() ? SnapshotAt(src.get(), dir.get(), name, readOnly, dests[k]) : openErr;
     });
     return err;
   }, ItemResults);
 }
 
-// deleteMany(dir, names[], parallelism): Promise<(Error|null)[]>; one failure never stops the rest.
+// deleteMany(paths[], parallelism): Promise<(Error|null)[]>; one failure never stops the rest.
 Napi::Value DeleteMany(const Napi::CallbackInfo& info) {
-  const char* usage = "deleteMany(dir: string, names: string[], parallelism?: number)";
-  std::string dirPath = StringArg(info, 0, usage);
-  std::vector<std::string> names = NamesArg(info, 1, usage);
-  size_t parallelism = ParallelismArg(info, 2);
-  return RunAsync<std::vector<SysError>>(info.Env(), [dirPath, names, parallelism](std::vector<SysError>& results) {
-    SysError err;
-    Fd dir(OpenDir(dirPath, err));
-    if (!dir.ok() || !RequireBtrfs(dir.get(), dirPath, err)) return err;
-    results.resize(names.size());
-    RunParallel(names.size(), parallelism, [&](size_t k) { results[k] = DestroyAt(dir.get(), names[k], dirPath + "/" + names[k]); });
-    return err;
+  const char* usage = "deleteMany(paths: string[], parallelism?: number)";
+  std::vector<std::string> paths = StringsArg(info, 0, usage);
+  size_t parallelism = ParallelismArg(info, 1);
+  return RunAsync<std::vector<SysError>>(info.Env(), [paths, parallelism](std::vector<SysError>& results) {
+    results.resize(paths.size());
+    RunParallel(paths.size(), parallelism, [&](size_t k) {
+      auto [parent, name] = SplitPath(paths[k]);
+      SysError itemErr;
+      Fd dir(OpenDir(parent, itemErr));
+      if (dir.ok() && RequireBtrfs(dir.get(), paths[k], itemErr)) itemErr = DestroyAt(dir.get(), name, paths[k]);
+      results[k] = itemErr;
+    });
+    return SysError();
   }, ItemResults);
 }
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, type OpdbusConfig } from '../config';
 import { parseSource, readSource } from '../document/parse';
 import type { DocumentSource, StateDocument } from '../document/types';
+import { createHistoryObserver, historySettings } from '../history';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
@@ -45,12 +46,13 @@ export function commandContext(cmd: Command): CommandContext {
     lockTimeoutMs: g.lockTimeout !== undefined ? parseDuration(g.lockTimeout, '--lock-timeout') : undefined,
   });
   const registry = builtinRegistry();
-  return { config, registry, ctx: makeContext(config), observers: transactionObservers() };
+  return { config, registry, ctx: makeContext(config), observers: transactionObservers(config) };
 }
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
-export function transactionObservers(): TransactionObserver[] {
-  return [ledgerObserver];
+export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
+  // The ledger first: when the history points are kept, the block with the same txid exists.
+  return [ledgerObserver, createHistoryObserver({ backend: historySettings(config).backend })];
 }
 
 /** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */

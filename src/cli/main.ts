@@ -9,6 +9,7 @@ import { registerAudit } from './commands/audit';
 import { registerCommit } from './commands/commit';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
+import { registerHistory, registerRollback, registerSnapshot } from './commands/history';
 import { registerInit } from './commands/init';
 import { registerQuery } from './commands/query';
 import { registerRecover } from './commands/recover';
@@ -40,6 +41,9 @@ export function buildProgram(): Command {
   registerRecover(program);
   registerSchema(program);
   registerAudit(program);
+  registerSnapshot(program);
+  registerHistory(program);
+  registerRollback(program);
   registerSearch(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -37,7 +37,7 @@ export function renderPlanText(plan: Plan, title: string): string {
     lines.push(`  ${p.plugin}:`);
     for (const a of p.actions) {
       const what = a.op === 'create' ? short(a.after) : a.op === 'delete' ? short(a.before) : `${short(a.before)} -> ${short(a.after)}`;
-      lines.push(`    ${SYMBOL[a.op]} ${a.resource}  ${what}${a.irreversible ? '  (irreversible: runs last, cannot be rolled back)' : ''}`);
+      lines.push(`    ${SYMBOL[a.op]} ${a.resource}  ${what}${a.irreversible ? '  (irreversible: runs last, cannot be rolled back)' : ''}${a.observeOnly ? '  (observe-only: reported, not applied)' : ''}`);
     }
   }
   const count = (op: Action['op']) => plan.actions.filter((a) => a.op === op).length;

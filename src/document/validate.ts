@@ -1,9 +1,9 @@
 // Structural validation of a desired-state document before anything runs: compat conversion, then the
 // JSON Schema of the document and of every plugin section (ajv). Every problem is reported with the
 // file, the JSON path, the rule broken and the value found (see ./semantics for the format).
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { CodeOptions, ErrorObject, ValidateFunction } from 'ajv';
 import type { PluginRegistry } from '../plugin/registry';
+import { stateHash } from '../util/canonical';
 import { escapeToken } from '../util/pointer';
 import { convertCompat } from './compat';
 import { documentSchema } from './schema';
@@ -12,15 +12,33 @@ import type { DocumentSource, StateDocument } from './types';
 
 const validators = new WeakMap<PluginRegistry, ValidateFunction>();
 
+/** The one ajv configuration, shared with scripts/build-validator.js so both validate alike. */
+export function createAjv(code?: CodeOptions) {
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, ...(code ? { code } : {}) });
+  addFormats(ajv);
+  return ajv;
+}
+
 function validatorFor(registry: PluginRegistry): ValidateFunction {
   let v = validators.get(registry);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-    addFormats(ajv);
-    v = ajv.compile(documentSchema(registry));
+    const schema = documentSchema(registry);
+    v = pregenerated(stateHash(schema)) ?? createAjv().compile(schema);
     validators.set(registry, v);
   }
   return v;
+}
+
+/** The validator generated at build time (scripts/build-validator.js), if it is for this very schema. */
+function pregenerated(hash: string): ValidateFunction | undefined {
+  try {
+    const generated = require('./validator.generated') as ValidateFunction & { schemaHash?: string };
+    return generated.schemaHash === hash ? generated : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(e: ErrorObject, registry: PluginRegistry): ValidationProblem {

@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError, toOpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
-import { buildPoint, checkSection, hashSections, nextId, parsePoint } from './sections';
+import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
 
 export class BtrfsBackend implements HistoryBackend {
@@ -22,8 +22,8 @@ export class BtrfsBackend implements HistoryBackend {
   /** Creates the store subvolume (and live/) when missing. */
   static async create(root: string): Promise<BtrfsBackend> {
     const backend = new BtrfsBackend(root);
-    if (!(await exists(root))) await btrfs.createSubvolume(root);
-    if (!(await exists(backend.live))) await btrfs.createSubvolume(backend.live);
+    await createUnlessPresent(root);
+    await createUnlessPresent(backend.live);
     await fsp.mkdir(backend.pointsDir, { recursive: true });
     await fsp.mkdir(path.join(backend.live, 'sections'), { recursive: true });
     return backend;
@@ -76,6 +76,10 @@ export class BtrfsBackend implements HistoryBackend {
     return points.sort((a, b) => a.id - b.id);
   }
 
+  async point(id: number): Promise<HistoryPoint | undefined> {
+    return readPointFile(path.join(this.pointsDir, String(id), 'point.json'));
+  }
+
   async sections(point: HistoryPoint): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     for (const plugin of point.plugins) {
@@ -86,7 +90,7 @@ export class BtrfsBackend implements HistoryBackend {
   }
 
   async remove(ids: number[]): Promise<Map<number, Error>> {
-    const results = await btrfs.deleteMany(this.pointsDir, ids.map(String));
+    const results = await btrfs.deleteMany(ids.map((id) => path.join(this.pointsDir, String(id))), { parallelism: 4 });
     const failures = new Map<number, Error>();
     results.forEach((err, i) => {
       if (err) failures.set(ids[i], err);
@@ -96,6 +100,16 @@ export class BtrfsBackend implements HistoryBackend {
 
   space(): Promise<btrfs.FsInfo> {
     return btrfs.fsInfo(this.root);
+  }
+}
+
+/** Another writer may create it at the same moment: EEXIST is success here. */
+async function createUnlessPresent(subvolume: string): Promise<void> {
+  if (await exists(subvolume)) return;
+  try {
+    await btrfs.createSubvolume(subvolume);
+  } catch (err) {
+    if (!(err instanceof OpdbusError && err.code === 'EEXIST')) throw err;
   }
 }
 

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { toOpdbusError } from '../errors';
 import { fsInfo, type FsInfo } from '../native/btrfs';
-import { buildPoint, checkSection, hashSections, nextId, parsePoint } from './sections';
+import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
 
 export class FilesBackend implements HistoryBackend {
@@ -23,16 +23,22 @@ export class FilesBackend implements HistoryBackend {
     const hashed = hashSections(sections);
     for (const s of hashed) await this.writeBlob(s.hash, s.text);
     let id = nextId(await this.points());
-    for (;;) {
-      const point = buildPoint(id, meta, hashed);
-      try {
-        // 'wx': the id is taken atomically; a concurrent writer that got it first makes us move on.
-        await fsp.writeFile(path.join(this.pointsDir, `${id}.json`), JSON.stringify(point, null, 1) + '\n', { flag: 'wx' });
-        return point;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toOpdbusError(err, { operation: `write history point ${id}` });
-        id++;
+    const tmp = path.join(this.pointsDir, `.new-${process.pid}-${Date.now()}.tmp`);
+    try {
+      for (;;) {
+        const point = buildPoint(id, meta, hashed);
+        await fsp.writeFile(tmp, JSON.stringify(point, null, 1) + '\n');
+        try {
+          // link(2) publishes the complete file under its id atomically, and fails if the id is taken.
+          await fsp.link(tmp, path.join(this.pointsDir, `${id}.json`));
+          return point;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toOpdbusError(err, { operation: `write history point ${id}` });
+          id++;
+        }
       }
+    } finally {
+      await fsp.rm(tmp, { force: true });
     }
   }
 
@@ -65,6 +71,11 @@ export class FilesBackend implements HistoryBackend {
     const files = names.filter((n) => /^\d+\.json$/.test(n)).map((n) => path.join(this.pointsDir, n));
     const points = await Promise.all(files.map(async (f) => parsePoint(await fsp.readFile(f, 'utf8'), f)));
     return points.sort((a, b) => a.id - b.id);
+  }
+
+  async point(id: number): Promise<HistoryPoint | undefined> {
+    const file = path.join(this.pointsDir, `${id}.json`);
+    return readPointFile(file);
   }
 
   async sections(point: HistoryPoint): Promise<Record<string, unknown>> {

@@ -43,7 +43,7 @@ export class History {
   }
 
   async get(id: number): Promise<HistoryPoint> {
-    const point = (await this.list()).find((p) => p.id === id);
+    const point = await this.backend.point(id);
     if (!point) throw new OpdbusError('NotFound', 'HISTORY_POINT', `no history point ${id} in ${this.location}`);
     return point;
   }
@@ -60,9 +60,9 @@ export class History {
     for (const plugin of Object.keys(sections)) {
       if (!PLUGIN_NAME.test(plugin)) throw new OpdbusError('InvalidInput', 'BAD_PLUGIN', `/plugins/${plugin}: not a plugin name (expected ${PLUGIN_NAME.source})`);
     }
-    const full: NewPoint = { ...meta, time: meta.time ?? new Date().toISOString(), host: meta.host ?? os.hostname() };
     const backend = await this.writable();
-    return withStoreLock(backend.root, this.lockTimeoutMs, () => backend.add(full, sections));
+    // The time is taken under the lock, so ids and times of points made now increase together.
+    return withStoreLock(backend.root, this.lockTimeoutMs, () => backend.add({ ...meta, time: meta.time ?? new Date().toISOString(), host: meta.host ?? os.hostname() }, sections));
   }
 
   /** Deletes points; returns the ids that could not be deleted, with why. Never stops at the first failure. */

@@ -1,5 +1,6 @@
 // Shared by both backends: hashing sections (the dedup key), reading and checking point metadata,
 // and checking a stored section against the hash its point recorded.
+import { promises as fsp } from 'node:fs';
 import { OpdbusError } from '../errors';
 import { canonicalJson, sha256Hex } from '../util/canonical';
 import { POINT_KINDS, type HistoryPoint, type NewPoint } from './store';
@@ -44,6 +45,18 @@ export function parsePoint(text: string, file: string): HistoryPoint {
   if (!POINT_KINDS.includes(p.kind as never)) throw bad(`/kind: expected one of ${POINT_KINDS.join(', ')}, found ${JSON.stringify(p.kind)}`);
   if (!p.sections || typeof p.sections !== 'object') throw bad('/sections: expected an object of plugin -> sha256');
   return p as HistoryPoint;
+}
+
+/** One stored point, or undefined when there is none under that id. */
+export async function readPointFile(file: string): Promise<HistoryPoint | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parsePoint(text, file);
 }
 
 export function checkSection(point: HistoryPoint, plugin: string, text: string, file: string): unknown {

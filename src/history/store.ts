@@ -48,6 +48,8 @@ export interface HistoryBackend {
   add(point: NewPoint, sections: Record<string, unknown>): Promise<HistoryPoint>;
   /** Every point, oldest (lowest id) first. */
   points(): Promise<HistoryPoint[]>;
+  /** One point by id (undefined when there is none). */
+  point(id: number): Promise<HistoryPoint | undefined>;
   /** The sections of one point, verified against its hashes. */
   sections(point: HistoryPoint): Promise<Record<string, unknown>>;
   /** Removes points; each id's failure is reported and the others still go. */

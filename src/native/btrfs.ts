@@ -36,8 +36,8 @@ interface BtrfsAddon {
   snapshot(source: string, dest: string, readOnly: boolean): Promise<void>;
   deleteSubvolume(path: string): Promise<void>;
   isSubvolume(path: string): Promise<boolean>;
-  snapshotMany(source: string, destDir: string, names: string[], readOnly: boolean, parallelism: number): Promise<(Error | null)[]>;
-  deleteMany(dir: string, names: string[], parallelism: number): Promise<(Error | null)[]>;
+  snapshotMany(source: string, dests: string[], readOnly: boolean, parallelism: number): Promise<(Error | null)[]>;
+  deleteMany(paths: string[], parallelism: number): Promise<(Error | null)[]>;
   listSubvolumes(path: string): Promise<SubvolumeInfo[]>;
   fsInfo(path: string): Promise<FsInfo>;
 }
@@ -118,22 +118,21 @@ export function isSubvolume(p: string): Promise<boolean> {
 }
 
 /**
- * One ioctl per name, all in one worker job; each name's outcome is returned, none stops the rest.
- * `parallelism` > 1 runs that many ioctls at once: concurrent snapshots share one btrfs commit.
+ * One ioctl per destination (full paths), all in one worker job; each outcome is returned and none
+ * stops the rest. `parallelism` > 1 runs that many at once: snapshots into different directories
+ * then proceed concurrently and share btrfs transaction commits.
  */
-export async function snapshotMany(source: string, destDir: string, names: string[], opts: { readOnly: boolean; parallelism?: number }): Promise<(OpdbusError | null)[]> {
+export async function snapshotMany(source: string, dests: string[], opts: { readOnly: boolean; parallelism?: number }): Promise<(OpdbusError | null)[]> {
   checkPath(source, 'snapshot source');
-  checkPath(destDir, 'snapshot directory');
-  names.forEach(checkSubvolumeName);
-  const results = await call(`snapshot ${source} -> ${destDir}`, () => addon().snapshotMany(source, destDir, names, opts.readOnly, opts.parallelism ?? 1));
-  return results.map((e, i) => (e ? btrfsError(e, `snapshot ${source} -> ${destDir}/${names[i]}`) : null));
+  dests.forEach((d) => checkSubvolumeName(path.basename(checkPath(d, 'snapshot destination'))));
+  const results = await call(`snapshot ${source}`, () => addon().snapshotMany(source, dests, opts.readOnly, opts.parallelism ?? 1));
+  return results.map((e, i) => (e ? btrfsError(e, `snapshot ${source} -> ${dests[i]}`) : null));
 }
 
-export async function deleteMany(dir: string, names: string[], opts: { parallelism?: number } = {}): Promise<(OpdbusError | null)[]> {
-  checkPath(dir, 'subvolume directory');
-  names.forEach(checkSubvolumeName);
-  const results = await call(`delete subvolumes in ${dir}`, () => addon().deleteMany(dir, names, opts.parallelism ?? 1));
-  return results.map((e, i) => (e ? btrfsError(e, `delete subvolume ${dir}/${names[i]}`) : null));
+export async function deleteMany(paths: string[], opts: { parallelism?: number } = {}): Promise<(OpdbusError | null)[]> {
+  paths.forEach((p) => checkSubvolumeName(path.basename(checkPath(p, 'subvolume path'))));
+  const results = await call('delete subvolumes', () => addon().deleteMany(paths, opts.parallelism ?? 1));
+  return results.map((e, i) => (e ? btrfsError(e, `delete subvolume ${paths[i]}`) : null));
 }
 
 export function listSubvolumes(p: string): Promise<SubvolumeInfo[]> {

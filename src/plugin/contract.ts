@@ -33,6 +33,8 @@ export interface Action {
   after?: unknown;
   /** Cannot be rolled back (e.g. terminating a login session): run last, after everything else verified. */
   irreversible?: boolean;
+  /** Reported by diff and verify but never carried out (login1's observe-only policies). */
+  observeOnly?: boolean;
 }
 
 /** One field where the host differs from the document (verify). */
@@ -40,6 +42,8 @@ export interface Mismatch {
   path: string;
   expected: unknown;
   found: unknown;
+  /** A report, not a failure: a transaction's verify ignores it; `opdbus verify` shows it. */
+  observeOnly?: boolean;
 }
 
 export interface Availability {

@@ -133,14 +133,18 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
     await failpoint('tx.before-verify');
     throwIfInterrupted();
-    for (const p of touched) {
+    // A plugin with irreversible actions cannot match before they have run: it is verified after them.
+    for (const p of touched.filter((t) => !t.actions.some((a) => a.irreversible))) {
       await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
       footprints.get(p.plugin)!.verified = true;
     }
     // Irreversible actions (e.g. terminating a session) only once every reversible change has verified.
     const irreversible = touched.filter((p) => p.actions.some((a) => a.irreversible));
     await applyPhase(input, irreversible, journal, footprints, (a) => !!a.irreversible);
-    for (const p of irreversible) await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+    for (const p of irreversible) {
+      await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+      footprints.get(p.plugin)!.verified = true;
+    }
   } catch (err) {
     return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err) });
   }

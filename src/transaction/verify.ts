@@ -10,7 +10,8 @@ export function describeMismatches(mismatches: Mismatch[]): string {
 export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired: unknown): Promise<void> {
   const deadline = Date.now() + plugin.settle.timeoutMs;
   for (;;) {
-    const mismatches = await plugin.verify(ctx, desired);
+    // Mismatches flagged observeOnly (login1's observe-only policies) are reports, not failures.
+    const mismatches = (await plugin.verify(ctx, desired)).filter((m) => !m.observeOnly);
     if (mismatches.length === 0) return;
     if (Date.now() >= deadline) {
       throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {

@@ -93,7 +93,7 @@ describe('native btrfs ioctls', () => {
     const names = Array.from({ length: 24 }, (_, i) => `b${i}`);
     fs.mkdirSync(`${fsys.mnt}/batch`);
     fs.mkdirSync(`${fsys.mnt}/batch/b5`); // a plain directory in the way of one snapshot
-    const created = await btrfs.snapshotMany(`${fsys.mnt}/live`, `${fsys.mnt}/batch`, names, { readOnly: true, parallelism: 4 });
+    const created = await btrfs.snapshotMany(`${fsys.mnt}/live`, names.map((n) => `${fsys.mnt}/batch/${n}`), { readOnly: true, parallelism: 4 });
     assert.deepEqual(created.map((e, i) => (e ? `${names[i]}:${e.code}` : null)).filter(Boolean), ['b5:EEXIST']);
     const listed = referenceList(fsys).map((s) => s.path).filter((p) => p.startsWith('batch/'));
     assert.equal(listed.length, 23);
@@ -102,7 +102,7 @@ describe('native btrfs ioctls', () => {
     const id = (await btrfs.listSubvolumes(fsys.mnt)).find((s) => s.path === 'batch/b7')!.id;
     fsys.btrfs(['subvolume', 'set-default', String(id), fsys.mnt]);
     try {
-      const deleted = await btrfs.deleteMany(`${fsys.mnt}/batch`, names, { parallelism: 3 });
+      const deleted = await btrfs.deleteMany(names.map((n) => `${fsys.mnt}/batch/${n}`), { parallelism: 3 });
       assert.deepEqual(deleted.map((e, i) => (e ? `${names[i]}:${e.kind}:${e.code}` : null)).filter(Boolean), ['b5:Backend:EINVAL', 'b7:PermissionDenied:EPERM']);
     } finally {
       fsys.btrfs(['subvolume', 'set-default', '5', fsys.mnt]);

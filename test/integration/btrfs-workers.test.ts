@@ -16,7 +16,7 @@ const b = require(workerData.wrapper);
   const names = Array.from({ length: 5 }, (_, i) => 'w' + workerData.index + '-' + i);
   for (const n of names) await b.snapshot(workerData.source, workerData.dir + '/' + n, { readOnly: true });
   const seen = (await b.listSubvolumes(workerData.dir)).filter((s) => names.includes(s.name)).length;
-  const failures = (await b.deleteMany(workerData.dir, names.slice(0, 2))).filter(Boolean).length;
+  const failures = (await b.deleteMany(names.slice(0, 2).map((n) => workerData.dir + '/' + n))).filter(Boolean).length;
   parentPort.postMessage({ seen, failures });
 })().catch((e) => parentPort.postMessage({ error: e.message }));
 `;

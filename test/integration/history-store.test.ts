@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openHistory, recordTransaction, type History } from '../../src/history';
+import { describeHistoryBackend, openHistory, recordTransaction, type History } from '../../src/history';
 import { prune } from '../../src/history/prune';
 import { DEFAULT_RULES } from '../../src/history/retention';
 import type { TransactionRecord } from '../../src/transaction/record';
@@ -24,6 +24,13 @@ function sharedBehaviour(kind: 'btrfs' | 'files', stateDir: () => string) {
     assert.equal(history.location, path.join(stateDir(), 'history'));
     assert.deepEqual(await history.list(), []);
     assert.equal(fs.existsSync(history.location), false);
+    const described = await describeHistoryBackend(stateDir());
+    assert.equal(
+      described,
+      kind === 'btrfs'
+        ? `history: btrfs (read-only snapshots by ioctl) at ${history.location} (not created yet)`
+        : `history: plain files (content-addressed) at ${history.location} (not created yet)`,
+    );
   });
 
   it('keeps points and gives back exactly what was stored', async () => {
@@ -82,6 +89,17 @@ function sharedBehaviour(kind: 'btrfs' | 'files', stateDir: () => string) {
     for (const p of made) assert.deepEqual((await history.load(p.id)).document.plugins, { sysctl: { k: p.reason.slice(1) } });
   });
 
+  it('concurrent first writers create the store once and get distinct ids', async () => {
+    const fresh = `${stateDir()}-fresh`;
+    fs.mkdirSync(fresh);
+    const store = await openHistory(fresh);
+    const made = await Promise.all([0, 1, 2].map((i) => store.record({ kind: 'manual', reason: `f${i}` }, { sysctl: { k: String(i) } })));
+    assert.deepEqual(made.map((p) => p.id).sort(), [1, 2, 3]);
+    const listed = await store.list();
+    assert.deepEqual(listed.map((p) => p.id), [1, 2, 3]);
+    assert.ok(listed.every((p, i) => i === 0 || p.time >= listed[i - 1].time), 'ids and times increase together');
+  });
+
   it('rejects a section under a name that is not a plugin name, writing nothing', async () => {
     const before = (await history.list()).length;
     await assert.rejects(history.record({ kind: 'manual', reason: 'x' }, { '../evil': {} }), {
@@ -107,8 +125,12 @@ describe('history store on btrfs', () => {
   after(() => fsys?.remove());
   sharedBehaviour('btrfs', () => `${fsys.mnt}/state`);
 
+  it('backend: files can be forced on btrfs', async () => {
+    assert.equal((await openHistory(`${fsys.mnt}/forced`, { backend: 'files' })).kind, 'files');
+  });
+
   it('each point is a read-only snapshot the reference client lists', async () => {
-    const paths = referenceList(fsys).map((s) => s.path);
+    const paths = referenceList(fsys).map((s) => s.path).filter((p) => p.startsWith('state/'));
     assert.deepEqual(paths, ['state/history', 'state/history/live', ...[2, 4, 5, 6, 7, 8, 9, 10].map((id) => `state/history/points/${id}`)]);
     assert.equal(referenceReadOnly(fsys, `${fsys.mnt}/state/history/points/2`), true);
     assert.equal(referenceReadOnly(fsys, `${fsys.mnt}/state/history/live`), false);
@@ -127,7 +149,7 @@ describe('history store on btrfs', () => {
       fsys.btrfs(['subvolume', 'set-default', '5', fsys.mnt]);
     }
     assert.deepEqual((await history.list()).map((p) => p.id), [4, 9, 10]);
-    assert.deepEqual(referenceList(fsys).filter((s) => s.path.includes('/points/')).map((s) => s.path), [4, 9, 10].map((i) => `state/history/points/${i}`));
+    assert.deepEqual(referenceList(fsys).filter((s) => s.path.startsWith('state/history/points/')).map((s) => s.path), [4, 9, 10].map((i) => `state/history/points/${i}`));
   });
 
   it('free-space floor: deletes oldest first, never the newest', async () => {
@@ -149,6 +171,29 @@ describe('history store on btrfs', () => {
   });
 });
 
+describe('history store on btrfs: deduplication', () => {
+  let fsys: TestBtrfs;
+  before(() => {
+    fsys = createBtrfs();
+  });
+  after(() => fsys?.remove());
+
+  it('a section that did not change is not rewritten: consecutive snapshots share it', async () => {
+    const history = await openHistory(fsys.mnt);
+    const big = { units: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`unit-${i}.service`, { active_state: 'active', enabled: true }])) };
+    await history.record({ kind: 'manual', reason: 'a' }, { systemd: big, sysctl: { k: '0' } });
+    await history.record({ kind: 'manual', reason: 'b' }, { systemd: big, sysctl: { k: '1' } });
+    const stat = (id: number, plugin: string) => fs.statSync(`${fsys.mnt}/history/points/${id}/sections/${plugin}.json`, { bigint: true });
+    assert.equal(stat(2, 'systemd').mtimeNs, stat(1, 'systemd').mtimeNs, 'unchanged section: the same file, shared by both snapshots');
+    assert.notEqual(stat(2, 'sysctl').mtimeNs, stat(1, 'sysctl').mtimeNs, 'changed section: rewritten');
+    // The shared extents are what btrfs reports as shared between the two snapshots.
+    const du = fsys.btrfs(['filesystem', 'du', '--raw', '-s', `${fsys.mnt}/history/points/1`, `${fsys.mnt}/history/points/2`]);
+    const rows = du.split('\n').slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/).map(Number));
+    assert.ok(rows.length === 2 && rows.every(([total, exclusive]) => total >= 100_000 && exclusive < 4096), `each snapshot holds almost nothing of its own:\n${du}`);
+    assert.deepEqual((await history.load(2)).document.plugins, { systemd: big, sysctl: { k: '1' } });
+  });
+});
+
 describe('history store on a plain directory', () => {
   const dir = path.join('/tmp', uniqueName('opdbus-t-hist'));
   before(() => fs.mkdirSync(dir));
@@ -157,6 +202,15 @@ describe('history store on a plain directory', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   sharedBehaviour('files', () => dir);
+
+  it('backend: btrfs where it is impossible is an error, not a silent fallback', async () => {
+    await assert.rejects(openHistory(`${dir}/other`, { backend: 'btrfs' }), {
+      kind: 'Unavailable',
+      code: 'NOT_BTRFS',
+      message: `history backend btrfs: ${dir}/other is not on a btrfs filesystem`,
+    });
+    await assert.rejects(openHistory(dir, { backend: 'btrfs' }), { kind: 'Conflict', code: 'HISTORY_BACKEND' });
+  });
 
   it('stores each distinct section once', () => {
     const blobs = fs.readdirSync(path.join(dir, 'history', 'blobs'), { recursive: true }).filter((n) => String(n).endsWith('.json'));

@@ -83,3 +83,11 @@ test('init --from-current gives a document verify accepts', () => {
   const v = run(['verify', file]);
   assert.equal(v.status, EXIT.OK, v.stdout + v.stderr);
 });
+
+test('doctor reports the addon, state directory, journal and history store as healthy', () => {
+  const r = run(['doctor']);
+  assert.equal(r.status, EXIT.OK, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[ ok \] native addon: loaded \(modules: [a-z, ]*lock/);
+  assert.match(r.stdout, /\[ ok \] history store: (plain files \(content-addressed\)|btrfs \(read-only snapshots by ioctl\)) at /);
+  assert.match(r.stdout, /available {3}sysctl/);
+});

@@ -30,30 +30,37 @@ test('flock excludes a second holder and is released on unlock', () => {
 
 test('the addon loads in 6 worker threads at once and each can use it', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-workers-'));
+  // Each worker locks its own file 200 times (every attempt must succeed), and checks that a file the
+  // main thread holds stays exclusive from its thread too.
+  const held = path.join(dir, 'held');
+  const heldFd = native().tryLock(held) as number;
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { native } = require(workerData.binding);
     const addon = native();
-    const results = [];
+    let locked = 0;
     for (let i = 0; i < 200; i++) {
       const fd = addon.tryLock(workerData.file);
-      if (fd !== null) { results.push('locked'); addon.unlock(fd); } else results.push('busy');
+      if (fd !== null) { locked++; addon.unlock(fd); }
     }
+    const heldElsewhere = addon.tryLock(workerData.held) === null;
     let code = null;
     try { addon.tryLock('/nonexistent-dir/x'); } catch (e) { code = e.code; }
-    parentPort.postMessage({ modules: addon.modules, locked: results.filter((r) => r === 'locked').length, code });
+    parentPort.postMessage({ modules: addon.modules, locked, heldElsewhere, code });
   `;
   const runs = Array.from({ length: 6 }, (_, i) =>
-    new Promise<{ modules: string[]; locked: number; code: string }>((resolve, reject) => {
-      const w = new Worker(code, { eval: true, workerData: { binding: BINDING, file: path.join(dir, `lock${i % 2}`) } });
+    new Promise<{ modules: string[]; locked: number; heldElsewhere: boolean; code: string }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { binding: BINDING, file: path.join(dir, `lock${i}`), held } });
       w.once('message', resolve);
       w.once('error', reject);
     }),
   );
   const results = await Promise.all(runs);
+  native().unlock(heldFd);
   for (const r of results) {
     assert.ok(r.modules.includes('lock'));
-    assert.ok(r.locked > 0);
+    assert.equal(r.locked, 200);
+    assert.equal(r.heldElsewhere, true);
     assert.equal(r.code, 'ENOENT');
   }
 });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../exit-codes';
+import { describeHistoryBackend, historySettings } from '../../history';
 import { native } from '../../native/binding';
 import { readJournal } from '../../transaction/journal';
 import { ensureStateDir } from '../../util/fsync';
@@ -39,6 +40,12 @@ export function registerDoctor(program: Command): void {
         checks.push({ name: 'journal', ok: !journal, detail: journal ? `unfinished transaction ${journal.txid} from pid ${journal.pid}: run \`opdbus recover\`` : 'no unfinished transaction' });
       } catch (err) {
         checks.push({ name: 'state directory', ok: false, detail: `${path.resolve(config.stateDir)}: ${(err as Error).message}` });
+      }
+      try {
+        const detail = await describeHistoryBackend(config.stateDir, { backend: historySettings(config).backend });
+        checks.push({ name: 'history store', ok: true, detail: detail.replace(/^history: /, '') });
+      } catch (err) {
+        checks.push({ name: 'history store', ok: false, detail: (err as Error).message });
       }
       const plugins = [];
       for (const p of registry.all()) {

@@ -1,0 +1,67 @@
+// `opdbus query --plugin systemd` against a container holding 500 extra units, compared with the peer
+// run inside it: `systemctl list-units --all --output=json` + `systemctl list-unit-files --output=json`.
+// Both are whole child processes; the plugin's query as a library call (one bus connection, ListUnits
+// + ListUnitFiles) is timed too. The three are interleaved so they see the same machine.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultConfig } from '../src/config';
+import { systemdPlugin } from '../src/plugins/systemd';
+import { createLogger } from '../src/util/log';
+import { bootContainer } from '../test/harness/container';
+import { median, round, timeAsync, timeCommand } from './util';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const UNITS = Number(process.env.BENCH_UNITS ?? 500);
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'opdbus');
+
+async function main(): Promise<void> {
+  const c = await bootContainer();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-bench-'));
+  try {
+    // Enabled through wants links, so every unit is loaded and shows in ListUnits as well as ListUnitFiles.
+    for (let i = 0; i < UNITS; i++) {
+      const name = `opdbus-bench-${i}.service`;
+      c.writeFile(`etc/systemd/system/${name}`, `[Unit]\nDescription=bench ${i}\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n`);
+      fs.mkdirSync(path.join(c.root, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
+      fs.symlinkSync(`/etc/systemd/system/${name}`, path.join(c.root, 'etc/systemd/system/multi-user.target.wants', name));
+    }
+    c.busctl(['call', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'Reload']);
+
+    const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: c.busAddress, OPDBUS_STATE_DIR: stateDir };
+    const peerScript = 'systemctl list-units --all --output=json >/dev/null && systemctl list-unit-files --output=json >/dev/null';
+    const ctx = { config: { ...defaultConfig(), dbus: { system: c.busAddress } }, log: createLogger('warn') };
+    const doc = await systemdPlugin.query(ctx);
+    // Interleaved, so that the load of a shared machine falls on all three alike.
+    const opdbus: number[] = [];
+    const peer: number[] = [];
+    const library: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      opdbus.push(timeCommand(process.execPath, [BIN, 'query', '--plugin', 'systemd', '--format', 'json'], env));
+      peer.push(timeCommand('nsenter', ['-t', String(c.initPid), '-a', '--', 'sh', '-c', peerScript]));
+      library.push(await timeAsync(() => systemdPlugin.query(ctx)));
+    }
+
+    const summary = {
+      runs: RUNS,
+      units_in_output: Object.keys(doc.units).length,
+      opdbus_cli_ms: round(median(opdbus)),
+      systemctl_ms: round(median(peer)),
+      opdbus_library_ms: round(median(library)),
+      ratio_cli_over_systemctl: round(median(opdbus) / median(peer)),
+      ratio_library_over_systemctl: round(median(library) / median(peer)),
+    };
+    console.log(`systemd query, ${summary.units_in_output} units in the output (${UNITS} added)`);
+    console.log(`opdbus query --plugin systemd ${summary.opdbus_cli_ms} ms (CLI), ${summary.opdbus_library_ms} ms (library); systemctl list-units + list-unit-files ${summary.systemctl_ms} ms`);
+    console.log(`ratio CLI/systemctl ${summary.ratio_cli_over_systemctl}, library/systemctl ${summary.ratio_library_over_systemctl}`);
+    console.log(JSON.stringify(summary));
+  } finally {
+    await c.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
