@@ -45,22 +45,31 @@ const B = 0.75;
  * of them, so 100,000 states cost a few ranges per identifier, not a posting per state.
  */
 export class LexicalIndex {
+  /** Term -> rows whose problems/changes contain it, with its frequency there. */
   private readonly postings = new Map<string, { rows: number[]; tf: number[] }>();
   private readonly lengths: number[] = [];
   private totalLength = 0;
-  /** Identifier -> rows where it appears in problems/changes. */
-  private readonly hotRows = new Map<string, number[]>();
-  /** Identifier -> flat [start, end) row ranges where the state has it. */
+  /** Identifier -> flat, disjoint [start, end) row ranges where the state has it (closed runs). */
   private readonly presentRanges = new Map<string, number[]>();
+  /**
+   * Tokens of the current problems + identifier list -> the row since which they are present. While
+   * both stay the same (most consecutive states), a row costs nothing here; a run is closed into
+   * presentRanges only when its token leaves.
+   */
+  private readonly openRuns = new Map<string, number>();
 
   /** The previous document's problems and ids with their tokens: consecutive states mostly repeat them. */
   private last = { problems: '', problemTokens: [] as string[], ids: [] as string[], idTokens: [] as string[] };
 
   add(doc: LexicalDoc): void {
     const row = this.lengths.length;
+    const baseChanged = row === 0 || doc.problems !== this.last.problems || doc.ids !== this.last.ids;
     if (doc.problems !== this.last.problems) Object.assign(this.last, { problems: doc.problems, problemTokens: lexicalTokens(doc.problems) });
     if (doc.ids !== this.last.ids) Object.assign(this.last, { ids: doc.ids, idTokens: [...new Set(doc.ids.flatMap((id) => lexicalTokens(id)))] });
-    const hot = [...this.last.problemTokens, ...lexicalTokens(doc.changes)];
+    if (baseChanged) this.moveRuns(new Set([...this.last.problemTokens, ...this.last.idTokens]), row);
+
+    const changeTokens = lexicalTokens(doc.changes);
+    const hot = [...this.last.problemTokens, ...changeTokens];
     const tf = new Map<string, number>();
     for (const t of hot) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [term, n] of tf) {
@@ -68,16 +77,27 @@ export class LexicalIndex {
       if (!p) this.postings.set(term, (p = { rows: [], tf: [] }));
       p.rows.push(row);
       p.tf.push(n);
-      push(this.hotRows, term, row);
     }
     this.lengths.push(hot.length);
     this.totalLength += hot.length;
-    for (const t of new Set([...hot, ...this.last.idTokens])) {
-      const ranges = this.presentRanges.get(t);
-      if (ranges && ranges[ranges.length - 1] === row) ranges[ranges.length - 1] = row + 1;
-      else if (ranges) ranges.push(row, row + 1);
-      else this.presentRanges.set(t, [row, row + 1]);
+    for (const t of new Set(changeTokens)) if (!this.openRuns.has(t)) this.addRange(t, row, row + 1);
+  }
+
+  /** Closes the runs of tokens no longer in `base` at `row`, opens runs for the new ones. */
+  private moveRuns(base: Set<string>, row: number): void {
+    for (const [t, start] of this.openRuns) {
+      if (base.has(t)) continue;
+      this.addRange(t, start, row);
+      this.openRuns.delete(t);
     }
+    for (const t of base) if (!this.openRuns.has(t)) this.openRuns.set(t, row);
+  }
+
+  private addRange(token: string, start: number, end: number): void {
+    const ranges = this.presentRanges.get(token);
+    if (ranges && ranges[ranges.length - 1] === start) ranges[ranges.length - 1] = end;
+    else if (ranges) ranges.push(start, end);
+    else this.presentRanges.set(token, [start, end]);
   }
 
   get size(): number {
@@ -103,7 +123,7 @@ export class LexicalIndex {
     return scores;
   }
 
-  /** Per row, how well it matches the query's identifiers: 1 per identifier in its problems/changes, 0.5 if only present. */
+  /** How well rows match the query's identifiers: 1 per identifier in their problems/changes, 0.5 if only present. */
   identifierMatch(identifiers: string[]): Float32Array | undefined {
     if (!identifiers.length) return undefined;
     const out = new Float32Array(this.size);
@@ -111,17 +131,10 @@ export class LexicalIndex {
     for (const id of identifiers) {
       const ranges = this.presentRanges.get(id) ?? [];
       for (let i = 0; i < ranges.length; i += 2) for (let row = ranges[i]; row < ranges[i + 1]; row++) out[row] += share;
-      for (const row of this.hotRows.get(id) ?? []) out[row] += share;
+      const open = this.openRuns.get(id);
+      if (open !== undefined) for (let row = open; row < this.size; row++) out[row] += share;
+      for (const row of this.postings.get(id)?.rows ?? []) out[row] += share;
     }
     return out;
-  }
-}
-
-function push(map: Map<string, number[]>, key: string, row: number): void {
-  const rows = map.get(key);
-  if (rows) {
-    if (rows[rows.length - 1] !== row) rows.push(row);
-  } else {
-    map.set(key, [row]);
   }
 }
