@@ -16,7 +16,7 @@ import { median, percentile, round } from './util';
 
 const DOCS = Number(process.env.SEARCH_BENCH_DOCS ?? 4000);
 const STATES = Number(process.env.SEARCH_BENCH_STATES ?? 100_000);
-const BATCH = 64;
+const BATCH = Number(process.env.SEARCH_BENCH_BATCH ?? 64);
 /** Embedding cases alternate this many times (the machine is shared; medians of alternating runs). */
 const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 3);
 const QUERIES = ['web server down while the bridge had no address', 'database not running', 'br-ex', 'nginx.service failed', 'packet forwarding turned off', 'tap-vm4', 'vm.swappiness', 'storage link lost', '10.100.0.21/24', 'virtual switch crashed'];
