@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError, toOpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
+import { pathExists } from '../util/path-exists';
 import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
 
@@ -105,19 +106,10 @@ export class BtrfsBackend implements HistoryBackend {
 
 /** Another writer may create it at the same moment: EEXIST is success here. */
 async function createUnlessPresent(subvolume: string): Promise<void> {
-  if (await exists(subvolume)) return;
+  if (await pathExists(subvolume)) return;
   try {
     await btrfs.createSubvolume(subvolume);
   } catch (err) {
     if (!(err instanceof OpdbusError && err.code === 'EEXIST')) throw err;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
   }
 }

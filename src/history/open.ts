@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
+import { pathExists } from '../util/path-exists';
 import { BtrfsBackend } from './btrfs';
 import { FilesBackend } from './files';
 import { matches, type HistoryFilter } from './filter';
@@ -112,15 +113,6 @@ export async function describeHistoryBackend(stateDir: string, options: OpenOpti
   return history.kind === 'btrfs'
     ? `history: btrfs (read-only snapshots by ioctl) at ${where}`
     : `history: plain files (content-addressed) at ${where}`;
-}
-
-async function pathExists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function nearestExisting(p: string): Promise<string> {
