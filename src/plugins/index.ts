@@ -1,24 +1,26 @@
-// The built-in plugins. A new plugin is one directory under src/plugins/ and one line here.
+// The built-in plugins. A new plugin is one directory under src/plugins/ and one line in MODULES.
+// Modules load on first use, so a query worker that needs one plugin loads only that plugin's code.
 import type { Plugin } from '../plugin/contract';
 import { PluginRegistry } from '../plugin/registry';
-import { dbusPlugin } from './dbus';
-import { login1Plugin } from './login1';
-import { lxcPlugin } from './lxc';
-import { netPlugin } from './net';
-import { ovsPlugin } from './ovs';
-import { sysctlPlugin } from './sysctl';
-import { systemdPlugin } from './systemd';
 
-export const BUILTIN_PLUGINS: readonly Plugin[] = [
-  sysctlPlugin as Plugin,
-  netPlugin as Plugin,
-  ovsPlugin as Plugin,
-  systemdPlugin as Plugin,
-  login1Plugin as Plugin,
-  dbusPlugin as Plugin,
-  lxcPlugin as Plugin,
-];
+const MODULES: Record<string, () => Plugin> = {
+  sysctl: () => require('./sysctl').sysctlPlugin,
+  net: () => require('./net').netPlugin,
+  ovs: () => require('./ovs').ovsPlugin,
+  systemd: () => require('./systemd').systemdPlugin,
+  login1: () => require('./login1').login1Plugin,
+  dbus: () => require('./dbus').dbusPlugin,
+  lxc: () => require('./lxc').lxcPlugin,
+};
+
+export const BUILTIN_PLUGIN_NAMES: readonly string[] = Object.keys(MODULES).sort();
+
+/** One built-in plugin, loading only its own module. */
+export function loadBuiltinPlugin(name: string): Plugin {
+  const load = MODULES[name];
+  return load ? load() : builtinRegistry().get(name); // an unknown name throws the usual error
+}
 
 export function builtinRegistry(): PluginRegistry {
-  return new PluginRegistry(BUILTIN_PLUGINS);
+  return new PluginRegistry(BUILTIN_PLUGIN_NAMES.map((name) => MODULES[name]()));
 }

@@ -3,6 +3,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { OpdbusConfig } from '../config';
+import { makeContext } from '../plugin/context';
+import { loadBuiltinPlugin } from '../plugins';
+import { createLogger } from '../util/log';
 import { runQueryTask } from './task';
 import type { QueryOutcome, QueryTask } from './types';
 
@@ -38,12 +41,22 @@ async function runSequential(tasks: QueryTask[], timeoutMs: number): Promise<Que
   return out;
 }
 
-async function runPooled(tasks: QueryTask[], config: OpdbusConfig): Promise<QueryOutcome[]> {
+async function runPooled(all: QueryTask[], config: OpdbusConfig): Promise<QueryOutcome[]> {
+  // Availability is a cheap local check (a socket, /proc): done here, so that only plugins with a
+  // backend take a worker.
+  const ctx = makeContext(config, createLogger(config.logLevel));
+  const availability = await Promise.all(all.map((t) => loadBuiltinPlugin(t.plugin).available(ctx)));
+  const unavailable = new Map<string, QueryOutcome>();
+  all.forEach((t, i) => {
+    if (!availability[i].available) unavailable.set(t.plugin, { plugin: t.plugin, status: 'unavailable', reason: availability[i].reason ?? 'unavailable', ms: 0 });
+  });
+  const tasks = all.filter((t) => !unavailable.has(t.plugin));
+  if (tasks.length === 0) return all.map((t) => unavailable.get(t.plugin)!);
   const threads = Math.max(1, Math.min(config.workers ?? tasks.length, os.availableParallelism(), tasks.length));
   const { Piscina } = require('piscina') as typeof import('piscina'); // only --parallel pays for it
   const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   try {
-    return await Promise.all(
+    const ran = await Promise.all(
       tasks.map(async (task) => {
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), config.queryTimeoutMs);
@@ -57,6 +70,8 @@ async function runPooled(tasks: QueryTask[], config: OpdbusConfig): Promise<Quer
         }
       }),
     );
+    const byPlugin = new Map(ran.map((o) => [o.plugin, o]));
+    return all.map((t) => unavailable.get(t.plugin) ?? byPlugin.get(t.plugin)!);
   } finally {
     await pool.destroy();
   }

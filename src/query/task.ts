@@ -2,17 +2,15 @@
 // The same function runs in a worker (query --parallel) or in the main thread.
 import { toOpdbusError } from '../errors';
 import { makeContext } from '../plugin/context';
-import { builtinRegistry } from '../plugins';
+import { loadBuiltinPlugin } from '../plugins';
 import { createLogger } from '../util/log';
 import type { QueryOutcome, QueryTask } from './types';
-
-const registry = builtinRegistry();
 
 export async function runQueryTask(task: QueryTask): Promise<QueryOutcome> {
   const t0 = performance.now();
   const ms = () => Math.round((performance.now() - t0) * 10) / 10;
   try {
-    const plugin = registry.get(task.plugin);
+    const plugin = loadBuiltinPlugin(task.plugin);
     const ctx = makeContext(task.config, createLogger(task.config.logLevel));
     const availability = await plugin.available(ctx);
     if (!availability.available) return { plugin: task.plugin, status: 'unavailable', reason: availability.reason ?? 'unavailable', ms: ms() };
