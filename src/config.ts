@@ -2,7 +2,7 @@
 // The result is plain data, so it can be handed to worker threads unchanged.
 import * as fs from 'node:fs';
 import { OpdbusError } from './errors';
-import type { LogLevel } from './util/log';
+import { LOG_LEVELS, type LogLevel } from './util/log';
 
 export interface OpdbusConfig {
   /** Where the journal, lock, ledger and history live. */
@@ -125,8 +125,15 @@ function applyFile(config: OpdbusConfig, file: string): void {
   config.queryTimeoutMs = num('query_timeout_ms') ?? config.queryTimeoutMs;
   config.lockTimeoutMs = num('lock_timeout_ms') ?? config.lockTimeoutMs;
   config.workers = num('workers') ?? config.workers;
-  if (cf.log_level !== undefined) config.logLevel = cf.log_level;
-  if (cf.dbus !== undefined) config.dbus = { ...config.dbus, ...cf.dbus };
+  if (cf.log_level !== undefined) {
+    if (!LOG_LEVELS.includes(cf.log_level)) throw new OpdbusError('InvalidInput', 'CONFIG', `${file}: /log_level: expected one of ${LOG_LEVELS.join(', ')}, found ${JSON.stringify(cf.log_level)}`, { path: '/log_level' });
+    config.logLevel = cf.log_level;
+  }
+  if (cf.dbus !== undefined) {
+    const bad = typeof cf.dbus !== 'object' || cf.dbus === null ? ['(not a mapping)'] : Object.keys(cf.dbus).filter((k) => k !== 'system' && k !== 'session');
+    if (bad.length) throw new OpdbusError('InvalidInput', 'CONFIG', `${file}: /dbus: expected {system, session} addresses, found ${bad.join(', ')}`, { path: '/dbus' });
+    config.dbus = { ...config.dbus, ...cf.dbus };
+  }
   if (cf.plugins !== undefined) {
     const { enabled, ...options } = cf.plugins;
     if (enabled !== undefined) {

@@ -107,7 +107,3 @@ export function toOpdbusError(err: unknown, context: { plugin?: string; operatio
   const message = err instanceof Error ? err.message : String(err);
   return new OpdbusError('Backend', 'BACKEND', prefix + message, { plugin: context.plugin, path: context.path, cause: err });
 }
-
-export function isOpdbusError(err: unknown): err is OpdbusError {
-  return err instanceof OpdbusError;
-}

@@ -16,7 +16,6 @@ export const RT_SCOPE_HOST = 254;
 export const RTN_UNICAST = 1;
 
 export const IFF_UP = 0x1;
-export const IFF_LOWER_UP = 0x10000;
 export const ARPHRD_ETHER = 1;
 export const ARPHRD_LOOPBACK = 772;
 /** IFA_F_PERMANENT: an address configured by someone, as opposed to SLAAC / temporary ones. */

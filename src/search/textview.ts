@@ -121,8 +121,3 @@ export function stateView(state: PluginSections, previous?: PluginSections): Tex
   ].filter((s) => s.text);
   return { problems, changes, inventory, segments };
 }
-
-/** Everything in one string (printing, lexical indexing). */
-export function viewText(view: TextView): string {
-  return [...view.problems, ...view.changes, ...view.inventory].join('\n');
-}

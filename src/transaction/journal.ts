@@ -3,7 +3,7 @@
 // `opdbus recover`) finds it and rolls back every plugin that had started, from the checkpoints here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OpdbusError } from '../errors';
+import { OpdbusError, toOpdbusError } from '../errors';
 import type { Action } from '../plugin/contract';
 import { removeDurable, writeFileDurable } from '../util/fsync';
 import type { TransactionOperation, TransactionRecord } from './record';
@@ -35,7 +35,11 @@ export function journalPath(stateDir: string): string {
 }
 
 export function writeJournal(stateDir: string, entry: JournalEntry): void {
-  writeFileDurable(journalPath(stateDir), JSON.stringify(entry, null, 2) + '\n');
+  try {
+    writeFileDurable(journalPath(stateDir), JSON.stringify(entry) + '\n');
+  } catch (err) {
+    throw toOpdbusError(err, { operation: `write the intent journal ${journalPath(stateDir)}` });
+  }
 }
 
 export function readJournal(stateDir: string): JournalEntry | undefined {
@@ -55,5 +59,9 @@ export function readJournal(stateDir: string): JournalEntry | undefined {
 }
 
 export function clearJournal(stateDir: string): void {
-  removeDurable(journalPath(stateDir));
+  try {
+    removeDurable(journalPath(stateDir));
+  } catch (err) {
+    throw toOpdbusError(err, { operation: `remove the intent journal ${journalPath(stateDir)}` });
+  }
 }

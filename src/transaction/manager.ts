@@ -31,6 +31,8 @@ export interface TransactionInput {
   observers?: readonly TransactionObserver[];
   /** Confirmed apply: keep the change only if `opdbus commit` comes within this time. */
   confirmTimeoutMs?: number;
+  /** Called as soon as a confirmed apply is journaled as awaiting confirmation (starts the watchdog). */
+  onAwaitingConfirm?: (txid: string) => void;
 }
 
 export interface TransactionResult {
@@ -128,6 +130,7 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   writeJournal(input.config.stateDir, journal);
 
   const footprints = new Map(touched.map((p) => [p.plugin, footprint(p.plugin, p.actions, p.current)]));
+  const irreversibleStarted = new Set<string>();
   try {
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
@@ -140,13 +143,13 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     }
     // Irreversible actions (e.g. terminating a session) only once every reversible change has verified.
     const irreversible = touched.filter((p) => p.actions.some((a) => a.irreversible));
-    await applyPhase(input, irreversible, journal, footprints, (a) => !!a.irreversible);
+    await applyPhase(input, irreversible, journal, footprints, (a) => !!a.irreversible, (name) => irreversibleStarted.add(name));
     for (const p of irreversible) {
       await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
       footprints.get(p.plugin)!.verified = true;
     }
   } catch (err) {
-    return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err) });
+    return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err), irreversibleStarted });
   }
 
   // The change is applied and verified: nothing from here on may turn it into a rollback.
@@ -170,9 +173,17 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   if (input.confirmTimeoutMs !== undefined) {
     const confirmDeadline = new Date(Date.now() + input.confirmTimeoutMs).toISOString();
     writeJournal(input.config.stateDir, { ...journal, status: 'awaiting-confirm', confirmDeadline, record });
+    input.onAwaitingConfirm?.(txid);
     return { txid, outcome: 'awaiting-confirm', confirmDeadline, plan, record };
   }
-  writeJournal(input.config.stateDir, { ...journal, status: 'committed', record });
+  try {
+    writeJournal(input.config.stateDir, { ...journal, status: 'committed', record });
+  } catch (err) {
+    // Applied and verified, but the journal cannot say so: remove it rather than let the next run
+    // mistake this transaction for a crashed one and roll it back.
+    ctx.log.error(`transaction ${txid} committed, but its journal could not be marked committed: ${(err as Error).message}`);
+    clearJournal(input.config.stateDir);
+  }
   await notify(input.observers ?? [], record, input.config.stateDir, ctx);
   clearJournal(input.config.stateDir);
   return { txid, outcome: 'committed', plan, record };
@@ -184,10 +195,12 @@ async function applyPhase(
   journal: JournalEntry,
   footprints: Map<string, PluginFootprint>,
   pick: (a: Action) => boolean,
+  onStart?: (plugin: string) => void,
 ): Promise<void> {
   for (const p of plugins) {
     const actions = p.actions.filter(pick);
     if (actions.length === 0) continue;
+    onStart?.(p.plugin);
     if (!journal.started.includes(p.plugin)) {
       journal.started.push(p.plugin);
       writeJournal(input.config.stateDir, journal);
@@ -206,12 +219,26 @@ async function applyPhase(
 
 async function rollBack(
   input: TransactionInput,
-  state: Omit<TransactionRecord, 'outcome' | 'finishedAt' | 'footprints'> & { plan: Plan; journal: JournalEntry; footprints: Map<string, PluginFootprint>; cause: OpdbusError },
+  state: Omit<TransactionRecord, 'outcome' | 'finishedAt' | 'footprints'> & {
+    plan: Plan;
+    journal: JournalEntry;
+    footprints: Map<string, PluginFootprint>;
+    cause: OpdbusError;
+    /** Plugins whose irreversible actions had started: whatever they did stays done. */
+    irreversibleStarted: ReadonlySet<string>;
+  },
 ): Promise<TransactionResult> {
-  const { plan, journal, footprints, cause, ...base } = state;
+  const { plan, journal, footprints, cause, irreversibleStarted, ...base } = state;
   input.ctx.log.warn(`apply failed, rolling back ${journal.started.join(', ') || 'nothing'}: ${cause.message}`);
   const failures = await rollbackStarted(input.registry, input.ctx, journal, footprints);
-  const outcome: TransactionOutcome = failures.length ? 'rollback-failed' : 'rolled-back';
+  // What an irreversible action did stays done: the host is not as before, whatever rollback restored.
+  const irreversibleDone: ErrorData[] = [...irreversibleStarted].map((plugin) => ({
+    kind: 'RollbackFailed',
+    code: 'IRREVERSIBLE',
+    plugin,
+    message: `${plugin}: its irreversible actions had already been carried out and cannot be undone`,
+  }));
+  const outcome: TransactionOutcome = failures.length || irreversibleDone.length ? 'rollback-failed' : 'rolled-back';
   if (cause.plugin && footprints.has(cause.plugin)) footprints.get(cause.plugin)!.error = cause.toData();
   const record: TransactionRecord = {
     ...base,
@@ -220,15 +247,21 @@ async function rollBack(
     footprints: plan.plugins.map((p) => footprints.get(p.plugin) ?? footprint(p.plugin, [], p.current)),
     error: cause.toData(),
   };
-  // A failed rollback keeps the journal so `opdbus recover` can try again once the cause is fixed.
-  if (outcome === 'rolled-back') clearJournal(input.config.stateDir);
   await notify(input.observers ?? [], record, input.config.stateDir, input.ctx);
+  // A failed rollback keeps the journal so `opdbus recover` can try again once the cause is fixed;
+  // irreversible actions alone leave nothing for recover to do.
+  if (failures.length === 0) clearJournal(input.config.stateDir);
+  const problems = [...failures, ...irreversibleDone];
   const error =
     outcome === 'rolled-back'
       ? cause
-      : new OpdbusError('RollbackFailed', 'ROLLBACK_FAILED', `apply failed (${cause.message}) and rollback failed too: ${failures.map((f) => f.message).join('; ')}. The host needs attention; the journal is kept at ${input.config.stateDir}/journal.json, run \`opdbus recover\` once fixed.`, {
-          details: { cause: cause.toData(), rollback: failures },
-        });
+      : new OpdbusError(
+          'RollbackFailed',
+          'ROLLBACK_FAILED',
+          `apply failed (${cause.message}) and the host could not be fully restored: ${problems.map((f) => f.message).join('; ')}. The host needs attention` +
+            (failures.length ? `; the journal is kept at ${input.config.stateDir}/journal.json, run \`opdbus recover\` once fixed.` : '.'),
+          { details: { cause: cause.toData(), rollback: problems } },
+        );
   return { txid: base.txid, outcome, plan, record, error };
 }
 

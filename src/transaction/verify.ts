@@ -2,6 +2,7 @@
 // settle time runs out, then name every field that still differs.
 import { OpdbusError } from '../errors';
 import type { Mismatch, Plugin, PluginContext } from '../plugin/contract';
+import { withTimeout } from '../plugin/context';
 
 export function describeMismatches(mismatches: Mismatch[]): string {
   return mismatches.map((m) => `${m.path}: expected ${JSON.stringify(m.expected)}, found ${JSON.stringify(m.found)}`).join('; ');
@@ -11,7 +12,7 @@ export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired:
   const deadline = Date.now() + plugin.settle.timeoutMs;
   for (;;) {
     // Mismatches flagged observeOnly (login1's observe-only policies) are reports, not failures.
-    const mismatches = (await plugin.verify(ctx, desired)).filter((m) => !m.observeOnly);
+    const mismatches = (await withTimeout('verify', plugin.name, ctx.config.queryTimeoutMs, () => plugin.verify(ctx, desired))).filter((m) => !m.observeOnly);
     if (mismatches.length === 0) return;
     if (Date.now() >= deadline) {
       throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {

@@ -49,9 +49,16 @@ export function opdbusAsync(args: string[], opts: CliOptions = {}): Promise<CliR
   });
 }
 
-/** A temporary directory removed after the test. */
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed when the test process exits (pass or fail). */
 export function tempDir(prefix = 'opdbus-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export function writeDoc(dir: string, name: string, doc: unknown): string {

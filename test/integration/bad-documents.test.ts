@@ -80,3 +80,11 @@ test('a usage error (unknown option) exits 64', () => {
   assert.equal(r.status, EXIT.USAGE);
   assert.match(r.stderr, /unknown option '--no-such-flag'/);
 });
+
+test('a config file with an unknown log_level is an input error, not silent logging', () => {
+  const dir2 = tempDir();
+  const config = writeDoc(dir2, 'config.yaml', 'log_level: verbose\n');
+  const r = opdbus(['--config', config, 'doctor'], { stateDir });
+  assert.equal(r.status, EXIT.INVALID_INPUT);
+  assert.match(r.stderr, /config\.yaml: \/log_level: expected one of error, warn, info, debug, found "verbose"/);
+});

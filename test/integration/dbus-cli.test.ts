@@ -123,4 +123,24 @@ describe('D-Bus plugins through the CLI', () => {
       session.kill();
     }
   });
+
+  it('a failure after a session was terminated is exit 5: the reversible part rolls back, the termination stays', async () => {
+    ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']);
+    const session = await c.openSession(TEST_USER);
+    try {
+      const doc = writeDoc(dir, 'irreversible.json', {
+        version: 1,
+        plugins: { sysctl: { 'net.ipv4.ip_forward': '1' }, login1: { items: [{ id: 'no-guests', mode: 'enforce', selector: { user: TEST_USER }, desired: { present: false } }] } },
+      });
+      const r = run(['apply', doc], { OPDBUS_FAILPOINTS: 'login1.after-terminate=error' });
+      assert.equal(r.status, 5, r.stderr);
+      assert.match(r.stderr, /could not be fully restored: login1: its irreversible actions had already been carried out and cannot be undone\. The host needs attention\./);
+      assert.doesNotMatch(r.stderr, /the host is as it was before/);
+      assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0', 'the reversible sysctl change was rolled back');
+      await session.ended();
+      assert.equal(run(['recover']).stdout, 'recover: no unfinished transaction.\n', 'nothing is left for recover to do');
+    } finally {
+      session.kill();
+    }
+  });
 });

@@ -102,7 +102,7 @@ describe('net through the CLI in a named namespace', () => {
 
   it('a namespace that does not exist is a clear error and changes nothing', () => {
     const r = opdbus(['--netns', 'opdbus-t-no-such-ns', 'query', '--plugin', 'net'], { stateDir });
-    assert.notEqual(r.status, EXIT.OK);
+    assert.equal(r.status, EXIT.PLUGIN_UNAVAILABLE);
     assert.match(r.stderr, /open network namespace \/run\/netns\/opdbus-t-no-such-ns: No such file or directory \(ENOENT\)/);
   });
 });
@@ -129,7 +129,7 @@ describe('net through the CLI: failure between phases', () => {
   it('an error after the link phase rolls back; a crash there is rolled back by recover', async () => {
     const beforeSnap = snapshot(ns.name);
     const failed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=error' } });
-    assert.notEqual(failed.status, EXIT.OK);
+    assert.equal(failed.status, EXIT.APPLY_FAILED_ROLLED_BACK);
     assert.match(failed.stderr + failed.stdout, /failpoint net\.apply\.after-links fired/);
     assert.deepEqual(await settledSnapshot(ns.name, beforeSnap), beforeSnap);
 

@@ -42,7 +42,7 @@ describe('net + ovs: op-dbus ovs-bridge documents', () => {
     });
     const beforeLinks = ipJson(ovs.netns.name, ['link', 'show']).map((l: any) => l.ifname).sort();
     const r = opdbus(['--netns', ovs.netns.name, '--ovsdb', ovs.endpoint, '--config', config, 'apply', doc], { stateDir });
-    assert.notEqual(r.status, EXIT.OK);
+    assert.equal(r.status, EXIT.APPLY_FAILED_ROLLED_BACK);
     assert.match(r.stderr, /RTM_NEWROUTE replace route default via 172\.31\.0\.1 dev ovsbr9 table 254 metric 0: Network is unreachable \(ENETUNREACH\)/);
     assert.doesNotMatch(ovs.vsctl('list-br'), /ovsbr9/);
     const deadline = Date.now() + 5000;

@@ -1,6 +1,8 @@
 // One transaction across two real plugins (net over rtnetlink, sysctl over /proc/sys) inside a test
 // namespace: a failure after either plugin applied leaves both as they were; a crash is recovered.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { createNetns, type TestNetns } from '../harness/netns';
 import { opdbus, tempDir, writeDoc } from '../harness/cli';
@@ -71,4 +73,19 @@ test('a crash after net applied, before sysctl, is rolled back by the next run',
   assert.equal(rec.status, EXIT.OK, rec.stderr);
   assert.equal(linkExists(), false);
   assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0');
+});
+
+test('a rollback that fails is exit 5, keeps the journal, and `opdbus recover` finishes it', () => {
+  const r = run(['apply', doc], { OPDBUS_FAILPOINTS: 'tx.before-verify=error,net.rollback.after-deletes=error' });
+  assert.equal(r.status, EXIT.ROLLBACK_FAILED, r.stderr);
+  assert.match(r.stderr, /apply failed \(failpoint tx\.before-verify fired\) and the host could not be fully restored: .*failpoint net\.rollback\.after-deletes fired.*run `opdbus recover` once fixed/);
+  assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0', 'sysctl, rolled back first (reverse order), is restored');
+  assert.ok(fs.existsSync(path.join(stateDir, 'journal.json')), 'the journal is kept for recover');
+  const rec = run(['recover']);
+  assert.equal(rec.status, EXIT.OK, rec.stderr);
+  assert.match(rec.stdout, /^recover: rolled back unfinished transaction/);
+  assert.equal(linkExists(), false);
+  assert.equal(fs.existsSync(path.join(stateDir, 'journal.json')), false, 'recover finished the rollback');
+  assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0');
+  assert.equal(run(['recover']).stdout, 'recover: no unfinished transaction.\n');
 });

@@ -23,8 +23,8 @@ export function registerApply(program: Command): void {
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml', 'text'], 'text');
       const { document, source } = loadDocument(file, registry, ctx);
       const confirmTimeoutMs = opts.confirmTimeout === undefined ? undefined : parseDuration(opts.confirmTimeout, '--confirm-timeout');
-      const result = await runTransaction({ document, source, registry, config, ctx, selected: opts.plugin, observers, confirmTimeoutMs });
-      if (result.outcome === 'awaiting-confirm') startConfirmWatchdog(result.txid, config, cmd.optsWithGlobals().config);
+      const onAwaitingConfirm = (txid: string) => startConfirmWatchdog(txid, config, cmd.optsWithGlobals().config);
+      const result = await runTransaction({ document, source, registry, config, ctx, selected: opts.plugin, observers, confirmTimeoutMs, onAwaitingConfirm });
       if (result.recovered) process.stderr.write(`opdbus: settled an earlier transaction first: ${result.recovered.error?.message ?? result.recovered.outcome} (recorded as ${result.recovered.txid})\n`);
       if (format === 'text') {
         process.stdout.write(renderPlanText(result.plan, `apply ${file}`));
