@@ -7,7 +7,6 @@
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import type { OpdbusConfig } from '../config';
-import type { DocumentSource, StateDocument } from '../document/types';
 import { OpdbusError, toOpdbusError, type ErrorData } from '../errors';
 import type { Action, PluginContext } from '../plugin/contract';
 import type { PluginRegistry } from '../plugin/registry';
@@ -16,17 +15,11 @@ import { currentActor } from './actor';
 import { failpoint } from './failpoints';
 import { clearJournal, readJournal, writeJournal, type JournalEntry } from './journal';
 import { acquireHostLock } from './lock';
-import { planTransaction, type Plan } from './plan';
+import { planTransaction, type Plan, type PlanInput } from './plan';
 import type { PluginFootprint, TransactionObserver, TransactionOperation, TransactionOutcome, TransactionRecord } from './record';
 import { verifySettled } from './verify';
 
-export interface TransactionInput {
-  document: StateDocument;
-  source: DocumentSource;
-  registry: PluginRegistry;
-  config: OpdbusConfig;
-  ctx: PluginContext;
-  selected?: readonly string[];
+export interface TransactionInput extends PlanInput {
   operation?: Exclude<TransactionOperation, 'recover'>;
   observers?: readonly TransactionObserver[];
   /** Confirmed apply: keep the change only if `opdbus commit` comes within this time. */

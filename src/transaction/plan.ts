@@ -49,14 +49,18 @@ export async function pluginsInScope(document: StateDocument, registry: PluginRe
   return names;
 }
 
-export async function planTransaction(args: {
+/** What planning needs: the validated document and where it came from, the plugins, the config. */
+export interface PlanInput {
   document: StateDocument;
   source: DocumentSource;
   registry: PluginRegistry;
   config: OpdbusConfig;
   ctx: PluginContext;
+  /** --plugin: only these sections of the document. */
   selected?: readonly string[];
-}): Promise<Plan> {
+}
+
+export async function planTransaction(args: PlanInput): Promise<Plan> {
   const { document, source, registry, config, ctx } = args;
   const names = await pluginsInScope(document, registry, config, ctx, args.selected);
   const order = orderByDependencies(names, (n) => registry.get(n).dependencies);

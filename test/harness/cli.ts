@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before, beforeEach } from 'node:test';
+import { createNetns, type TestNetns } from './netns';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const OPDBUS_BIN = path.join(REPO_ROOT, 'bin', 'opdbus');
@@ -65,4 +67,46 @@ export function writeDoc(dir: string, name: string, doc: unknown): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
   return file;
+}
+
+/** A test namespace, a directory for documents and a private state directory, with the CLI bound to them. */
+export interface NamespaceCli {
+  readonly ns: TestNetns;
+  readonly dir: string;
+  readonly stateDir: string;
+  /** Runs bin/opdbus inside the namespace with this fixture's state directory. */
+  run(args: string[], env?: NodeJS.ProcessEnv, input?: string): CliResult;
+}
+
+/**
+ * Registers the hooks of the usual integration fixture in the calling test file: the namespace is
+ * made before its tests and removed after them (pass or fail); with `stateDirPerTest`, every test gets
+ * a fresh state directory (no journal, ledger or lock left over from the one before).
+ */
+export function namespaceCli(opts: { stateDirPerTest?: boolean } = {}): NamespaceCli {
+  let ns: TestNetns | undefined;
+  let dir = '';
+  let stateDir = '';
+  before(() => {
+    ns = createNetns();
+    dir = tempDir();
+    stateDir = tempDir();
+  });
+  if (opts.stateDirPerTest) beforeEach(() => void (stateDir = tempDir()));
+  after(() => ns?.remove());
+  return {
+    get ns() {
+      if (!ns) throw new Error('namespaceCli: used outside a test');
+      return ns;
+    },
+    get dir() {
+      return dir;
+    },
+    get stateDir() {
+      return stateDir;
+    },
+    run(args, env = {}, input) {
+      return opdbus(args, { netns: this.ns.name, stateDir, env, input });
+    },
+  };
 }

@@ -2,20 +2,11 @@
 // the path, and changes nothing on the host (checked in /proc/sys of a test namespace).
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createNetns, type TestNetns } from '../harness/netns';
-import { opdbus, tempDir, writeDoc } from '../harness/cli';
+import { test } from 'node:test';
+import { namespaceCli, opdbus, tempDir, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
 
-let ns: TestNetns;
-let stateDir: string;
-let dir: string;
-before(() => {
-  ns = createNetns();
-  stateDir = tempDir();
-  dir = tempDir();
-});
-after(() => ns.remove());
+const f = namespaceCli();
 
 interface Case {
   name: string;
@@ -60,23 +51,23 @@ test('there are at least twenty kinds of broken input', () => assert.ok(cases.le
 
 for (const c of cases) {
   test(`broken input: ${c.name}`, () => {
-    const file = c.content === undefined ? path.join(dir, c.file) : writeDoc(dir, c.file, c.content);
+    const file = c.content === undefined ? path.join(f.dir, c.file) : writeDoc(f.dir, c.file, c.content);
     const env = { ...c.env };
-    if (env.OPDBUS_CONFIG !== undefined) env.OPDBUS_CONFIG = writeDoc(dir, 'config.yaml', 'statedir: /tmp\n');
-    ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']);
+    if (env.OPDBUS_CONFIG !== undefined) env.OPDBUS_CONFIG = writeDoc(f.dir, 'config.yaml', 'statedir: /tmp\n');
+    f.ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']);
     for (const command of ['apply', 'diff']) {
       const args = env.OPDBUS_CONFIG ? ['--config', env.OPDBUS_CONFIG, command, file] : [command, file];
-      const r = opdbus([...args, ...(c.args ?? [])], { netns: ns.name, stateDir });
+      const r = opdbus([...args, ...(c.args ?? [])], { netns: f.ns.name, stateDir: f.stateDir });
       assert.equal(r.status, c.exit, `${command}: exit ${r.status}, stderr: ${r.stderr}`);
       assert.match(r.stderr, c.message, command);
       assert.equal(r.stdout, '', `${command}: nothing on stdout`);
     }
-    assert.equal(ns.sysctl('net.ipv4.ip_forward'), '0', 'nothing changed');
+    assert.equal(f.ns.sysctl('net.ipv4.ip_forward'), '0', 'nothing changed');
   });
 }
 
 test('a usage error (unknown option) exits 64', () => {
-  const r = opdbus(['apply', '--no-such-flag', 'x.yaml'], { stateDir });
+  const r = opdbus(['apply', '--no-such-flag', 'x.yaml'], { stateDir: f.stateDir });
   assert.equal(r.status, EXIT.USAGE);
   assert.match(r.stderr, /unknown option '--no-such-flag'/);
 });
@@ -84,7 +75,7 @@ test('a usage error (unknown option) exits 64', () => {
 test('a config file with an unknown log_level is an input error, not silent logging', () => {
   const dir2 = tempDir();
   const config = writeDoc(dir2, 'config.yaml', 'log_level: verbose\n');
-  const r = opdbus(['--config', config, 'doctor'], { stateDir });
+  const r = opdbus(['--config', config, 'doctor'], { stateDir: f.stateDir });
   assert.equal(r.status, EXIT.INVALID_INPUT);
   assert.match(r.stderr, /config\.yaml: \/log_level: expected one of error, warn, info, debug, found "verbose"/);
 });

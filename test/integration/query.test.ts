@@ -1,20 +1,12 @@
 // `opdbus query` in both modes: Piscina workers (--parallel) and the main thread give the same document;
 // a plugin that fails or times out is reported beside the others; unavailable plugins are listed.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createNetns, type TestNetns } from '../harness/netns';
-import { opdbus, tempDir, writeDoc } from '../harness/cli';
+import { test } from 'node:test';
+import { namespaceCli, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
 
-let ns: TestNetns;
-let stateDir: string;
-before(() => {
-  ns = createNetns();
-  stateDir = tempDir();
-});
-after(() => ns.remove());
-
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) => opdbus(args, { netns: ns.name, stateDir, env });
+const f = namespaceCli();
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => f.run(args, env);
 const withoutTime = (doc: { meta: { queried_at?: string } }) => ({ ...doc, meta: { ...doc.meta, queried_at: undefined } });
 
 test('--parallel and sequential queries print the same document', () => {
@@ -26,7 +18,7 @@ test('--parallel and sequential queries print the same document', () => {
   const b = JSON.parse(par.stdout);
   assert.deepEqual(withoutTime(b), withoutTime(a));
   assert.equal(a.version, 1);
-  assert.equal(a.plugins.sysctl['net.ipv4.ip_forward'], ns.sysctl('net.ipv4.ip_forward'));
+  assert.equal(a.plugins.sysctl['net.ipv4.ip_forward'], f.ns.sysctl('net.ipv4.ip_forward'));
 });
 
 test('plugins without a backend here are listed as unavailable with a reason, which is not a failure', () => {
@@ -48,8 +40,7 @@ test('a plugin named with --plugin that is unavailable exits 7', () => {
 
 for (const parallel of [true, false]) {
   test(`a plugin query that hangs times out and is reported beside the others (${parallel ? 'parallel' : 'sequential'})`, () => {
-    const dir = tempDir();
-    const config = writeDoc(dir, 'config.yaml', 'query_timeout_ms: 300\n');
+    const config = writeDoc(f.dir, 'config.yaml', 'query_timeout_ms: 300\n');
     const args = ['--config', config, 'query', ...(parallel ? ['--parallel'] : [])];
     const r = run(args, { OPDBUS_FAILPOINTS: 'sysctl.query=sleep:5000' });
     assert.equal(r.status, EXIT.PARTIAL_FAILURE, r.stderr);

@@ -1,32 +1,22 @@
 // The sysctl plugin end to end through the CLI, inside a network namespace the test creates
 // (net.* keys are per namespace, so the host's own values are never touched).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import YAML from 'yaml';
-import { createNetns, type TestNetns } from '../harness/netns';
-import { opdbus, tempDir, writeDoc } from '../harness/cli';
+import { namespaceCli, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
 
-let ns: TestNetns;
-let stateDir: string;
-let dir: string;
-before(() => {
-  ns = createNetns();
-  stateDir = tempDir();
-  dir = tempDir();
-});
-after(() => ns.remove());
-
-const run = (args: string[], input?: string) => opdbus(args, { netns: ns.name, stateDir, input });
+const f = namespaceCli();
+const run = (args: string[], input?: string) => f.run(args, {}, input);
 
 test('apply sets the values in /proc/sys of the namespace, then diff is empty', () => {
-  const doc = writeDoc(dir, 'a.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.ip_forward: 1\n    net.ipv4.conf.all.rp_filter: "2"\n    net.ipv4.ip_local_port_range: "20000 40000"\n');
+  const doc = writeDoc(f.dir, 'a.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.ip_forward: 1\n    net.ipv4.conf.all.rp_filter: "2"\n    net.ipv4.ip_local_port_range: "20000 40000"\n');
   const r = run(['apply', doc]);
   assert.equal(r.status, EXIT.OK, r.stderr);
   assert.match(r.stdout, /transaction \S+: committed/);
-  assert.equal(ns.sysctl('net.ipv4.ip_forward'), '1');
-  assert.equal(ns.sysctl('net.ipv4.conf.all.rp_filter'), '2');
-  assert.equal(ns.sysctl('net.ipv4.ip_local_port_range'), '20000\t40000');
+  assert.equal(f.ns.sysctl('net.ipv4.ip_forward'), '1');
+  assert.equal(f.ns.sysctl('net.ipv4.conf.all.rp_filter'), '2');
+  assert.equal(f.ns.sysctl('net.ipv4.ip_local_port_range'), '20000\t40000');
   const d = run(['diff', doc]);
   assert.equal(d.status, EXIT.OK, d.stdout + d.stderr);
   assert.match(d.stdout, /no changes/);
@@ -36,8 +26,8 @@ test('apply sets the values in /proc/sys of the namespace, then diff is empty', 
 });
 
 test('diff and apply --dry-run exit 2 with the plan and change nothing', () => {
-  const doc = writeDoc(dir, 'b.json', { version: 1, plugins: { sysctl: { 'net.ipv4.tcp_syncookies': '0' } } });
-  const before = ns.sysctl('net.ipv4.tcp_syncookies');
+  const doc = writeDoc(f.dir, 'b.json', { version: 1, plugins: { sysctl: { 'net.ipv4.tcp_syncookies': '0' } } });
+  const before = f.ns.sysctl('net.ipv4.tcp_syncookies');
   assert.equal(before, '1');
   for (const args of [['diff', doc], ['apply', doc, '--dry-run']]) {
     const r = run(args);
@@ -49,14 +39,14 @@ test('diff and apply --dry-run exit 2 with the plan and change nothing', () => {
   assert.deepEqual(JSON.parse(json.stdout).actions, [
     { plugin: 'sysctl', op: 'modify', path: '/plugins/sysctl/net.ipv4.tcp_syncookies', resource: 'sysctl:net.ipv4.tcp_syncookies', before: '1', after: '0' },
   ]);
-  assert.equal(ns.sysctl('net.ipv4.tcp_syncookies'), before);
+  assert.equal(f.ns.sysctl('net.ipv4.tcp_syncookies'), before);
 });
 
 test('verify names every key changed behind opdbus\'s back', () => {
-  const doc = writeDoc(dir, 'c.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.ip_forward: "1"\n    net.ipv4.conf.default.rp_filter: "1"\n');
+  const doc = writeDoc(f.dir, 'c.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.ip_forward: "1"\n    net.ipv4.conf.default.rp_filter: "1"\n');
   assert.equal(run(['apply', doc]).status, EXIT.OK);
   assert.equal(run(['verify', doc]).status, EXIT.OK);
-  ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0', 'net.ipv4.conf.default.rp_filter=0']);
+  f.ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0', 'net.ipv4.conf.default.rp_filter=0']);
   const r = run(['verify', doc]);
   assert.equal(r.status, EXIT.CHANGES_PENDING);
   assert.equal(
@@ -70,7 +60,7 @@ test('query output is a valid document that applies back with no changes (stdin)
   assert.equal(q.status, EXIT.OK, q.stderr);
   const doc = YAML.parse(q.stdout);
   assert.equal(doc.version, 1);
-  assert.equal(doc.plugins.sysctl['net.ipv4.ip_forward'], ns.sysctl('net.ipv4.ip_forward'));
+  assert.equal(doc.plugins.sysctl['net.ipv4.ip_forward'], f.ns.sysctl('net.ipv4.ip_forward'));
   const r = run(['apply', '-'], q.stdout);
   assert.equal(r.status, EXIT.OK, r.stderr);
   assert.match(r.stdout, /no-changes/);
@@ -79,7 +69,7 @@ test('query output is a valid document that applies back with no changes (stdin)
 test('init --from-current gives a document verify accepts', () => {
   const r = run(['init', '--from-current', '--format', 'json']);
   assert.equal(r.status, EXIT.OK, r.stderr);
-  const file = writeDoc(dir, 'init.json', r.stdout);
+  const file = writeDoc(f.dir, 'init.json', r.stdout);
   const v = run(['verify', file]);
   assert.equal(v.status, EXIT.OK, v.stdout + v.stderr);
 });
