@@ -4,12 +4,10 @@ import type { Command } from 'commander';
 import { loadConfig, type OpdbusConfig } from '../config';
 import { parseSource, readSource } from '../document/parse';
 import type { DocumentSource, StateDocument } from '../document/types';
-import { createHistoryObserver, historySettings } from '../history';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
-import { ledgerObserver } from '../ledger';
 import { builtinRegistry } from '../plugins';
 import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
@@ -46,11 +44,21 @@ export function commandContext(cmd: Command): CommandContext {
     lockTimeoutMs: g.lockTimeout !== undefined ? parseDuration(g.lockTimeout, '--lock-timeout') : undefined,
   });
   const registry = builtinRegistry();
-  return { config, registry, ctx: makeContext(config), observers: transactionObservers(config) };
+  let observers: TransactionObserver[] | undefined; // loaded only by the commands that run transactions
+  return {
+    config,
+    registry,
+    ctx: makeContext(config),
+    get observers() {
+      return (observers ??= transactionObservers(config));
+    },
+  };
 }
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
+  const { ledgerObserver } = require('../ledger') as typeof import('../ledger');
+  const { createHistoryObserver, historySettings } = require('../history') as typeof import('../history');
   // The ledger first: when the history points are kept, the block with the same txid exists.
   return [ledgerObserver, createHistoryObserver({ backend: historySettings(config).backend })];
 }

@@ -4,20 +4,34 @@ import { Command, CommanderError, Option } from 'commander';
 import { OpdbusError } from '../errors';
 import { EXIT, exitCodeForKind } from '../exit-codes';
 import { LOG_LEVELS } from '../util/log';
-import { registerApply } from './commands/apply';
-import { registerAudit } from './commands/audit';
-import { registerCommit } from './commands/commit';
-import { registerDiff } from './commands/diff';
-import { registerDoctor } from './commands/doctor';
-import { registerHistory, registerRollback, registerSnapshot } from './commands/history';
-import { registerInit } from './commands/init';
-import { registerQuery } from './commands/query';
-import { registerRecover } from './commands/recover';
-import { registerSchema } from './commands/schema';
-import { registerSearch } from './commands/search';
-import { registerVerify } from './commands/verify';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order help lists them, and the module that defines it. A run loads only the
+ * module of the command it runs (a query must not pay for loading the ledger, history and search
+ * code: start-up time is most of a small command's time); help and unknown commands load them all.
+ */
+const COMMANDS: ReadonlyArray<[name: string, load: () => Register]> = [
+  ['query', () => require('./commands/query').registerQuery],
+  ['diff', () => require('./commands/diff').registerDiff],
+  ['apply', () => require('./commands/apply').registerApply],
+  ['commit', () => require('./commands/commit').registerCommit], // also the hidden __confirm-watch
+  ['verify', () => require('./commands/verify').registerVerify],
+  ['init', () => require('./commands/init').registerInit],
+  ['doctor', () => require('./commands/doctor').registerDoctor],
+  ['recover', () => require('./commands/recover').registerRecover],
+  ['schema', () => require('./commands/schema').registerSchema],
+  ['audit', () => require('./commands/audit').registerAudit],
+  ['snapshot', () => require('./commands/history').registerSnapshot],
+  ['history', () => require('./commands/history').registerHistory],
+  ['rollback', () => require('./commands/history').registerRollback],
+  ['search', () => require('./commands/search').registerSearch], // also `index`
+];
+const ALIASES: Readonly<Record<string, string>> = { '__confirm-watch': 'commit', index: 'search' };
+
+/** The program with every command, or (given the command line) only the command it runs. */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('opdbus')
     .description('Declarative system-state manager: query, diff and apply host state as one transaction')
     .version(require('../../../package.json').version)
@@ -31,26 +45,28 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerQuery(program);
-  registerDiff(program);
-  registerApply(program);
-  registerCommit(program);
-  registerVerify(program);
-  registerInit(program);
-  registerDoctor(program);
-  registerRecover(program);
-  registerSchema(program);
-  registerAudit(program);
-  registerSnapshot(program);
-  registerHistory(program);
-  registerRollback(program);
-  registerSearch(program);
+  const wanted = argv && commandName(program, argv.slice(2));
+  const name = wanted && (ALIASES[wanted] ?? wanted);
+  const only = COMMANDS.filter(([n]) => n === name);
+  for (const [, load] of only.length ? only : COMMANDS) load()(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
+/** The first word of the command line that is neither an option nor an option's value. */
+function commandName(program: Command, args: readonly string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]).filter(Boolean));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return args[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (takesValue.has(a)) i++; // `--netns NAME`; `--netns=NAME` is one word
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

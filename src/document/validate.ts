@@ -6,11 +6,12 @@ import type { PluginRegistry } from '../plugin/registry';
 import { stateHash } from '../util/canonical';
 import { escapeToken } from '../util/pointer';
 import { convertCompat } from './compat';
-import { documentSchema } from './schema';
+import { envelopeSchema } from './schema';
 import { invalidDocument, type ValidationProblem } from './semantics';
 import type { DocumentSource, StateDocument } from './types';
 
-const validators = new WeakMap<PluginRegistry, ValidateFunction>();
+/** Compiled validators by schema hash: the envelope's, and each plugin section's. */
+const validators = new Map<string, ValidateFunction>();
 
 /** The one ajv configuration, shared with scripts/build-validator.js so both validate alike. */
 export function createAjv(code?: CodeOptions) {
@@ -21,35 +22,39 @@ export function createAjv(code?: CodeOptions) {
   return ajv;
 }
 
-function validatorFor(registry: PluginRegistry): ValidateFunction {
-  let v = validators.get(registry);
+/**
+ * The validator for `schema`: the one generated at build time under validators/NAME.js when it was
+ * built from this very schema, else compiled now (ajv costs ~70 ms to load and more to compile).
+ * NAME is `envelope` or `plugin-<name>`, so a document loads only its own plugins' validators.
+ */
+export function validatorFor(name: string, schema: Record<string, unknown>): ValidateFunction {
+  const hash = stateHash(schema);
+  let v = validators.get(hash);
   if (!v) {
-    const schema = documentSchema(registry);
-    v = pregenerated(stateHash(schema)) ?? createAjv().compile(schema);
-    validators.set(registry, v);
+    v = pregenerated(name, hash) ?? createAjv().compile(schema);
+    validators.set(hash, v);
   }
   return v;
 }
 
-/** The validator generated at build time (scripts/build-validator.js), if it is for this very schema. */
-function pregenerated(hash: string): ValidateFunction | undefined {
+function pregenerated(name: string, hash: string): ValidateFunction | undefined {
   try {
-    const generated = require('./validator.generated') as ValidateFunction & { schemaHash?: string };
+    const generated = require(`./validators/${name}`) as ValidateFunction & { schemaHash?: string };
     return generated.schemaHash === hash ? generated : undefined;
   } catch {
     return undefined;
   }
 }
 
-function describe(e: ErrorObject, registry: PluginRegistry): ValidationProblem {
-  let path = e.instancePath;
+function describe(e: ErrorObject, registry: PluginRegistry, prefix: string): ValidationProblem {
+  let path = prefix + e.instancePath;
   let message = e.message ?? 'is invalid';
   let found: unknown = e.data;
   if (e.keyword === 'additionalProperties') {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;
     found = extra;
     path = `${path}/${escapeToken(extra)}`;
-    message = e.instancePath === '/plugins' ? `unknown plugin "${extra}" (known: ${registry.names().join(', ')})` : `unknown property "${extra}"`;
+    message = prefix === '' && e.instancePath === '/plugins' ? `unknown plugin "${extra}" (known: ${registry.names().join(', ')})` : `unknown property "${extra}"`;
   } else if (e.keyword === 'required') {
     const missing = (e.params as { missingProperty: string }).missingProperty;
     message = `missing required property "${missing}"`;
@@ -65,14 +70,28 @@ function describe(e: ErrorObject, registry: PluginRegistry): ValidationProblem {
   return { path: path || '/', rule: e.keyword, message, found };
 }
 
-/** Structural checks: compat conversion + JSON Schema. Returns the document in canonical form. */
+/**
+ * Structural checks: compat conversion + JSON Schema, the envelope first and then each plugin's
+ * section against its plugin's schema (only the plugins the document names are loaded). Returns the
+ * document in canonical form.
+ */
 export function validateStructure(raw: unknown, source: DocumentSource, registry: PluginRegistry): { document: StateDocument; notes: string[] } {
   const { document, notes } = convertCompat(raw);
-  const validate = validatorFor(registry);
-  if (!validate(document)) {
+  const errors: ValidationProblem[] = [];
+  const envelope = validatorFor('envelope', envelopeSchema(registry.names()));
+  if (!envelope(document)) errors.push(...(envelope.errors ?? []).map((e) => describe(e, registry, '')));
+  const sections = (document as { plugins?: unknown }).plugins;
+  if (sections && typeof sections === 'object' && !Array.isArray(sections)) {
+    for (const name of Object.keys(sections).sort()) {
+      if (!registry.has(name)) continue; // reported by the envelope
+      const plugin = registry.get(name);
+      const validate = validatorFor(`plugin-${name}`, plugin.schema as Record<string, unknown>);
+      if (!validate((sections as Record<string, unknown>)[name])) errors.push(...(validate.errors ?? []).map((e) => describe(e, registry, `/plugins/${escapeToken(name)}`)));
+    }
+  }
+  if (errors.length) {
     const seen = new Set<string>();
-    const problems = (validate.errors ?? [])
-      .map((e) => describe(e, registry))
+    const problems = errors
       .filter((p) => {
         const key = `${p.path}|${p.message}`;
         if (seen.has(key)) return false;

@@ -107,12 +107,28 @@ export interface Plugin<Desired = unknown, Checkpoint = unknown> {
   rollback(ctx: PluginContext, checkpoint: Checkpoint): Promise<void>;
   /** Re-reads the host and names every field that differs from `desired`. */
   verify(ctx: PluginContext, desired: Desired): Promise<Mismatch[]>;
+  /**
+   * Optional; the transaction manager prefers it to verify: the same check, also returning the state
+   * it read (what `query(ctx, desired)` returns). The manager records that state as the one after the
+   * commit, instead of reading the host once more.
+   */
+  verifyState?(ctx: PluginContext, desired: Desired): Promise<Verification<Desired>>;
   /** Releases connections (bus, OVSDB socket) held by this plugin instance. */
   close?(): Promise<void>;
 }
 
+/** What a verify found: the fields that differ, and the state it read to find them. */
+export interface Verification<D = unknown> {
+  mismatches: Mismatch[];
+  state: D;
+}
+
 /** A verify built from query + diff: every pending action becomes a mismatch. */
+export async function verifyStateByDiff<D>(plugin: Plugin<D>, ctx: PluginContext, desired: D): Promise<Verification<D>> {
+  const state = await plugin.query(ctx, desired);
+  return { state, mismatches: plugin.diff(state, desired).map((a) => ({ path: a.path, expected: a.after ?? null, found: a.before ?? null })) };
+}
+
 export async function verifyByDiff<D>(plugin: Plugin<D>, ctx: PluginContext, desired: D): Promise<Mismatch[]> {
-  const current = await plugin.query(ctx, desired);
-  return plugin.diff(current, desired).map((a) => ({ path: a.path, expected: a.after ?? null, found: a.before ?? null }));
+  return (await verifyStateByDiff(plugin, ctx, desired)).mismatches;
 }

@@ -1,51 +1,81 @@
 // The plugin registry: which plugins exist, which are enabled, and in what order they apply.
+// Plugins may be registered with a loader instead of the plugin itself: the module is then loaded on
+// first use, so a command touching one plugin does not pay for loading the others (start-up time).
 import { OpdbusError } from '../errors';
 import { PLUGIN_CONTRACT_VERSION, type Plugin } from './contract';
 
-export class PluginRegistry {
-  private readonly plugins = new Map<string, Plugin>();
+/** A registered plugin: loaded, or the function that loads its module. */
+type Entry = { plugin: Plugin } | { load: () => Plugin };
 
-  constructor(plugins: readonly Plugin[] = []) {
+export class PluginRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(plugins: readonly Plugin[] = [], loaders: Readonly<Record<string, () => Plugin>> = {}) {
     for (const p of plugins) this.register(p);
+    for (const [name, load] of Object.entries(loaders)) this.add(name, { load });
   }
 
   register(plugin: Plugin): void {
-    if (plugin.contractVersion !== PLUGIN_CONTRACT_VERSION) {
-      throw new OpdbusError('Bug', 'CONTRACT_VERSION', `plugin ${plugin.name} implements contract version ${plugin.contractVersion}, this opdbus speaks ${PLUGIN_CONTRACT_VERSION}`);
-    }
-    if (this.plugins.has(plugin.name)) throw new OpdbusError('Bug', 'DUPLICATE_PLUGIN', `plugin ${plugin.name} registered twice`);
-    this.plugins.set(plugin.name, plugin);
+    checkContract(plugin);
+    this.add(plugin.name, { plugin });
+  }
+
+  /** Registers `name`, whose module `load` loads when the plugin is first used. */
+  registerLazy(name: string, load: () => Plugin): void {
+    this.add(name, { load });
+  }
+
+  private add(name: string, entry: Entry): void {
+    if (this.entries.has(name)) throw new OpdbusError('Bug', 'DUPLICATE_PLUGIN', `plugin ${name} registered twice`);
+    this.entries.set(name, entry);
   }
 
   has(name: string): boolean {
-    return this.plugins.has(name);
+    return this.entries.has(name);
   }
 
   get(name: string): Plugin {
-    const p = this.plugins.get(name);
-    if (!p) throw new OpdbusError('InvalidInput', 'UNKNOWN_PLUGIN', `unknown plugin "${name}" (known: ${this.names().join(', ')})`, { plugin: name });
-    return p;
+    const entry = this.entries.get(name);
+    if (!entry) throw new OpdbusError('InvalidInput', 'UNKNOWN_PLUGIN', `unknown plugin "${name}" (known: ${this.names().join(', ')})`, { plugin: name });
+    if ('plugin' in entry) return entry.plugin;
+    const plugin = entry.load();
+    if (plugin.name !== name) throw new OpdbusError('Bug', 'PLUGIN_NAME', `the module registered as plugin ${name} holds plugin ${plugin.name}`);
+    checkContract(plugin);
+    this.entries.set(name, { plugin });
+    return plugin;
   }
 
   names(): string[] {
-    return [...this.plugins.keys()].sort();
+    return [...this.entries.keys()].sort();
   }
 
+  /** Every plugin, each loaded. */
   all(): Plugin[] {
-    return this.names().map((n) => this.plugins.get(n)!);
+    return this.names().map((n) => this.get(n));
   }
 
   /**
    * A registry narrowed to `names` (from --plugin or the config file's plugins.enabled).
-   * Unknown names are an input error.
+   * Unknown names are an input error. Nothing is loaded here.
    */
   select(names: readonly string[] | undefined): PluginRegistry {
     if (!names || names.length === 0) return this;
-    const unknown = names.filter((n) => !this.plugins.has(n));
+    const unknown = names.filter((n) => !this.entries.has(n));
     if (unknown.length) {
       throw new OpdbusError('InvalidInput', 'UNKNOWN_PLUGIN', `unknown plugin${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${this.names().join(', ')})`);
     }
-    return new PluginRegistry([...new Set(names)].map((n) => this.plugins.get(n)!));
+    const narrowed = new PluginRegistry();
+    for (const n of new Set(names)) {
+      const entry = this.entries.get(n)!;
+      narrowed.add(n, 'plugin' in entry ? entry : { load: () => this.get(n) });
+    }
+    return narrowed;
+  }
+}
+
+function checkContract(plugin: Plugin): void {
+  if (plugin.contractVersion !== PLUGIN_CONTRACT_VERSION) {
+    throw new OpdbusError('Bug', 'CONTRACT_VERSION', `plugin ${plugin.name} implements contract version ${plugin.contractVersion}, this opdbus speaks ${PLUGIN_CONTRACT_VERSION}`);
   }
 }
 

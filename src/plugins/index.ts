@@ -17,10 +17,10 @@ export const BUILTIN_PLUGIN_NAMES: readonly string[] = Object.keys(MODULES).sort
 
 /** One built-in plugin, loading only its own module. */
 export function loadBuiltinPlugin(name: string): Plugin {
-  const load = MODULES[name];
-  return load ? load() : builtinRegistry().get(name); // an unknown name throws the usual error
+  return builtinRegistry().get(name); // an unknown name throws the usual error
 }
 
+/** Every built-in plugin; each module loads when its plugin is first used. */
 export function builtinRegistry(): PluginRegistry {
-  return new PluginRegistry(BUILTIN_PLUGIN_NAMES.map((name) => MODULES[name]()));
+  return new PluginRegistry([], MODULES);
 }

@@ -83,7 +83,9 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   const { registry, ctx, document, source } = input;
   const txid = newTxid();
   const startedAt = new Date().toISOString();
+  const phase = phaseTimer(ctx, txid);
   const plan = await planTransaction(input);
+  phase('plan (query and diff)');
   const touched = plan.plugins.filter((p) => p.actions.length > 0);
   const before = Object.fromEntries(plan.plugins.map((p) => [p.plugin, p.current]));
   const base = {
@@ -121,41 +123,48 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     source: base.source,
   };
   writeJournal(input.config.stateDir, journal);
+  phase('checkpoint and journal');
 
   const footprints = new Map(touched.map((p) => [p.plugin, footprint(p.plugin, p.actions, p.current)]));
+  const verified = new Map<string, { state?: unknown }>(); // what each plugin's last verify read
   const irreversibleStarted = new Set<string>();
   try {
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
+    phase('apply');
     await failpoint('tx.before-verify');
     throwIfInterrupted();
     // A plugin with irreversible actions cannot match before they have run: it is verified after them.
     for (const p of touched.filter((t) => !t.actions.some((a) => a.irreversible))) {
-      await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+      verified.set(p.plugin, await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]));
       footprints.get(p.plugin)!.verified = true;
     }
+    phase('verify');
     // Irreversible actions (e.g. terminating a session) only once every reversible change has verified.
     const irreversible = touched.filter((p) => p.actions.some((a) => a.irreversible));
     await applyPhase(input, irreversible, journal, footprints, (a) => !!a.irreversible, (name) => irreversibleStarted.add(name));
     for (const p of irreversible) {
-      await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]);
+      verified.set(p.plugin, await verifySettled(registry.get(p.plugin), ctx, document.plugins[p.plugin]));
       footprints.get(p.plugin)!.verified = true;
     }
   } catch (err) {
     return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err), irreversibleStarted });
   }
 
-  // The change is applied and verified: nothing from here on may turn it into a rollback.
+  // The change is applied and verified: nothing from here on may turn it into a rollback. The state
+  // after is what verify read (under the lock nothing has changed since), or is read once more.
   const after: Record<string, unknown> = { ...before };
   for (const p of touched) {
     try {
-      after[p.plugin] = await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
+      const read = verified.get(p.plugin);
+      after[p.plugin] = read && 'state' in read ? read.state : await registry.get(p.plugin).query(ctx, document.plugins[p.plugin]);
       footprints.get(p.plugin)!.afterHash = stateHash(after[p.plugin]);
     } catch (err) {
       after[p.plugin] = document.plugins[p.plugin];
       ctx.log.warn(`${p.plugin}: could not re-read the state after commit (recording the document instead): ${(err as Error).message}`);
     }
   }
+  phase('read the state after commit');
   const record: TransactionRecord = {
     ...base,
     outcome: 'committed',
@@ -177,8 +186,10 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
     ctx.log.error(`transaction ${txid} committed, but its journal could not be marked committed: ${(err as Error).message}`);
     clearJournal(input.config.stateDir);
   }
+  phase('journal marked committed');
   await notify(input.observers ?? [], record, input.config.stateDir, ctx);
   clearJournal(input.config.stateDir);
+  phase('observers (ledger, history)');
   return { txid, outcome: 'committed', plan, record };
 }
 
@@ -337,11 +348,24 @@ export async function recover(registry: PluginRegistry, config: OpdbusConfig, ct
 export async function notify(observers: readonly TransactionObserver[], record: TransactionRecord, stateDir: string, ctx: PluginContext): Promise<void> {
   for (const o of observers) {
     try {
+      const t0 = performance.now();
       await o.onTransaction(record, stateDir);
+      ctx.log.debug(`transaction ${record.txid}: ${o.name} took ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (err) {
       ctx.log.error(`${o.name} could not record transaction ${record.txid}: ${(err as Error).message}`);
     }
   }
+}
+
+/** Debug log of how long each step of a transaction took: `--log-level debug`. */
+function phaseTimer(ctx: PluginContext, txid: string): (name: string) => void {
+  let last = performance.now();
+  ctx.log.debug(`transaction ${txid}: started ${last.toFixed(1)} ms after the process`);
+  return (name) => {
+    const now = performance.now();
+    ctx.log.debug(`transaction ${txid}: ${name} took ${(now - last).toFixed(1)} ms`);
+    last = now;
+  };
 }
 
 function footprint(plugin: string, actions: Action[], current: unknown): PluginFootprint {

@@ -1,19 +1,25 @@
 // Verification with a bounded, per-plugin settle: re-read until the host matches or the plugin's
 // settle time runs out, then name every field that still differs.
 import { OpdbusError } from '../errors';
-import type { Mismatch, Plugin, PluginContext } from '../plugin/contract';
+import type { Mismatch, Plugin, PluginContext, Verification } from '../plugin/contract';
 import { withTimeout } from '../plugin/context';
 
 export function describeMismatches(mismatches: Mismatch[]): string {
   return mismatches.map((m) => `${m.path}: expected ${JSON.stringify(m.expected)}, found ${JSON.stringify(m.found)}`).join('; ');
 }
 
-export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired: unknown): Promise<void> {
+/**
+ * Resolves once the host matches `desired`, with the state the last read found when the plugin
+ * reports it (verifyState); throws VerifyFailed naming every difference once the settle time is out.
+ */
+export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired: unknown): Promise<{ state?: unknown }> {
   const deadline = Date.now() + plugin.settle.timeoutMs;
+  const check = async (): Promise<Partial<Verification>> => (plugin.verifyState ? plugin.verifyState(ctx, desired) : { mismatches: await plugin.verify(ctx, desired) });
   for (;;) {
+    const found = await withTimeout('verify', plugin.name, ctx.config.queryTimeoutMs, check);
     // Mismatches flagged observeOnly (login1's observe-only policies) are reports, not failures.
-    const mismatches = (await withTimeout('verify', plugin.name, ctx.config.queryTimeoutMs, () => plugin.verify(ctx, desired))).filter((m) => !m.observeOnly);
-    if (mismatches.length === 0) return;
+    const mismatches = found.mismatches!.filter((m) => !m.observeOnly);
+    if (mismatches.length === 0) return 'state' in found ? { state: found.state } : {};
     if (Date.now() >= deadline) {
       throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {
         plugin: plugin.name,

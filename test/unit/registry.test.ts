@@ -1,9 +1,10 @@
-// Plugin ordering by dependencies, selection, and contract checks.
+// Plugin ordering by dependencies, selection, lazy loading, and contract checks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OpdbusError } from '../../src/errors';
 import { builtinRegistry } from '../../src/plugins';
-import { orderByDependencies } from '../../src/plugin/registry';
+import { PLUGIN_CONTRACT_VERSION, type Plugin } from '../../src/plugin/contract';
+import { orderByDependencies, PluginRegistry } from '../../src/plugin/registry';
 
 test('dependencies come first; ties are broken by name', () => {
   const deps: Record<string, string[]> = { net: ['ovs'], ovs: [], systemd: ['net', 'sysctl'], sysctl: [], a: [] };
@@ -30,4 +31,22 @@ test('the built-in registry orders ovs before net', () => {
 
 test('selecting an unknown plugin is an input error listing the known ones', () => {
   assert.throws(() => builtinRegistry().select(['sysctl', 'nope']), (err: unknown) => err instanceof OpdbusError && err.kind === 'InvalidInput' && /unknown plugin "nope" \(known: dbus, login1, lxc, net, ovs, sysctl, systemd\)/.test(err.message));
+});
+
+test('a lazily registered plugin loads on first use only, once, and is checked then', () => {
+  const loads: string[] = [];
+  const fake = (name: string, contractVersion: number = PLUGIN_CONTRACT_VERSION) => () => {
+    loads.push(name);
+    return { ...builtinRegistry().get('sysctl'), name, contractVersion } as Plugin;
+  };
+  const registry = new PluginRegistry([], { a: fake('a'), b: fake('b'), old: fake('old', PLUGIN_CONTRACT_VERSION + 1), liar: () => ({ ...builtinRegistry().get('sysctl') }) as Plugin });
+  const selected = registry.select(['a', 'old']);
+  assert.deepEqual(selected.names(), ['a', 'old']);
+  assert.equal(loads.length, 0, 'naming and selecting load nothing');
+  assert.equal(selected.get('a').name, 'a');
+  assert.equal(registry.get('a').name, 'a');
+  assert.deepEqual(loads, ['a'], 'a loads once, whichever registry asks');
+  assert.throws(() => selected.get('old'), (err: unknown) => err instanceof OpdbusError && err.code === 'CONTRACT_VERSION');
+  assert.throws(() => registry.get('liar'), (err: unknown) => err instanceof OpdbusError && err.code === 'PLUGIN_NAME');
+  assert.ok(!loads.includes('b'));
 });

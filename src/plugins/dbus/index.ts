@@ -1,6 +1,6 @@
 // The generic dbus plugin: properties of any D-Bus object on the system bus, the session bus or an
 // explicit address, typed by introspection. A document names the objects; nothing else is touched.
-import { PLUGIN_CONTRACT_VERSION, verifyByDiff, type Plugin } from '../../plugin/contract';
+import { PLUGIN_CONTRACT_VERSION, verifyStateByDiff, type Plugin } from '../../plugin/contract';
 import { applyDbus, checkpointDbus, rollbackDbus, type DbusCheckpoint } from './apply';
 import { diffDbus } from './diff';
 import { queryDbus } from './query';
@@ -39,7 +39,11 @@ export const dbusPlugin: Plugin<DbusState, DbusCheckpoint> = {
 
   rollback: rollbackDbus,
 
-  verify(ctx, desired) {
-    return verifyByDiff(this, ctx, desired);
+  async verify(ctx, desired) {
+    return (await verifyStateByDiff(this, ctx, desired)).mismatches;
+  },
+
+  verifyState(ctx, desired) {
+    return verifyStateByDiff(this, ctx, desired);
   },
 };

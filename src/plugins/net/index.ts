@@ -72,8 +72,13 @@ export const netPlugin: Plugin<NetState, NetCheckpoint> = {
   },
 
   async verify(ctx, desired) {
+    return (await this.verifyState!(ctx, desired)).mismatches;
+  },
+
+  async verifyState(ctx, desired) {
     // One read; the transaction manager re-reads within this.settle (src/transaction/verify.ts) for
     // what the kernel finishes asynchronously (links another plugin creates, IPv6 DAD).
-    return compareState(await queryNet(ctx, desired), desired).mismatches;
+    const state = await queryNet(ctx, desired);
+    return { state, mismatches: compareState(state, desired).mismatches };
   },
 };

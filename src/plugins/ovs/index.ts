@@ -6,7 +6,7 @@ import { failpoint } from '../../transaction/failpoints';
 import { planTransaction, type PlannedTransaction } from './apply';
 import { cacheFor, clientFor, closeAll, missingSocket, ovsError } from './connection';
 import { diffOvs } from './diff';
-import { stateFromTables, type OvsState } from './model';
+import { stateFromTables, type OvsState, type OvsTables } from './model';
 import { DB, cacheTables, rowIds, selectTables } from './query';
 import { checkpointOf, rollbackActions, type OvsCheckpoint } from './rollback';
 import { ovsSchema } from './schema';
@@ -44,6 +44,13 @@ async function readTables(ctx: PluginContext) {
   }
 }
 
+/** The state of the bridges `scope` names (all without a scope), Open_vSwitch's row only if it names it. */
+function scopedState(tables: OvsTables, scope?: OvsState): OvsState {
+  const state = stateFromTables(tables, scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined);
+  if (scope && !scope.open_vswitch) delete state.open_vswitch;
+  return state;
+}
+
 export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   name: 'ovs',
   contractVersion: PLUGIN_CONTRACT_VERSION,
@@ -70,11 +77,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   },
 
   async query(ctx, scope) {
-    const tables = await readTables(ctx);
-    const only = scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined;
-    const state = stateFromTables(tables, only);
-    if (scope && !scope.open_vswitch) delete state.open_vswitch;
-    return state;
+    return scopedState(await readTables(ctx), scope);
   },
 
   diff(current, desired) {
@@ -106,8 +109,13 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   },
 
   async verify(ctx, desired) {
+    return (await this.verifyState!(ctx, desired)).mismatches;
+  },
+
+  async verifyState(ctx, desired) {
     try {
-      return verifyTables(cacheTables(await cacheFor(ctx)), desired);
+      const tables = cacheTables(await cacheFor(ctx));
+      return { state: scopedState(tables, desired), mismatches: verifyTables(tables, desired) };
     } catch (err) {
       throw ovsError(err, 'ovs verify');
     }

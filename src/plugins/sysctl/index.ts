@@ -2,7 +2,7 @@
 // run opdbus inside the namespace (ip netns exec) to manage that namespace's values.
 import { promises as fsp } from 'node:fs';
 import { OpdbusError, toOpdbusError } from '../../errors';
-import { PLUGIN_CONTRACT_VERSION, verifyByDiff, type Action, type Plugin, type PluginContext, type ValidationIssue } from '../../plugin/contract';
+import { PLUGIN_CONTRACT_VERSION, verifyStateByDiff, type Action, type Plugin, type PluginContext, type ValidationIssue } from '../../plugin/contract';
 import { failpoint } from '../../transaction/failpoints';
 import { pointer } from '../../util/pointer';
 import { DEFAULT_KEYS, KEY_PATTERN, keyToPath, normalizeValue } from './keys';
@@ -151,7 +151,11 @@ export const sysctlPlugin: Plugin<SysctlState, SysctlCheckpoint> = {
     if (failures.length) throw new OpdbusError('RollbackFailed', 'ROLLBACK', `sysctl rollback left ${failures.length} parameter(s) changed: ${failures.join('; ')}`, { plugin: 'sysctl' });
   },
 
-  verify(ctx, desired) {
-    return verifyByDiff(this, ctx, desired);
+  async verify(ctx, desired) {
+    return (await verifyStateByDiff(this, ctx, desired)).mismatches;
+  },
+
+  verifyState(ctx, desired) {
+    return verifyStateByDiff(this, ctx, desired);
   },
 };

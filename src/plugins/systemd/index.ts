@@ -1,6 +1,6 @@
 // The systemd plugin: unit active state, enablement, masking, unit files and drop-ins, through the
 // systemd Manager's D-Bus API (org.freedesktop.systemd1). Bus: dbus.system / DBUS_SYSTEM_BUS_ADDRESS.
-import { PLUGIN_CONTRACT_VERSION, verifyByDiff, type Plugin } from '../../plugin/contract';
+import { PLUGIN_CONTRACT_VERSION, verifyStateByDiff, type Plugin } from '../../plugin/contract';
 import { systemdAbsentReason, withSystemd } from './bus';
 import { applyUnitActions } from './apply';
 import { checkpointUnits, rollbackUnits, type SystemdCheckpoint } from './checkpoint';
@@ -51,7 +51,11 @@ export const systemdPlugin: Plugin<SystemdState, SystemdCheckpoint> = {
     return withSystemd(ctx, (bus) => rollbackUnits(ctx, bus, checkpoint));
   },
 
-  verify(ctx, desired) {
-    return verifyByDiff(this, ctx, desired);
+  async verify(ctx, desired) {
+    return (await verifyStateByDiff(this, ctx, desired)).mismatches;
+  },
+
+  verifyState(ctx, desired) {
+    return verifyStateByDiff(this, ctx, desired);
   },
 };
