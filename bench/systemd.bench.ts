@@ -1,7 +1,8 @@
 // `opdbus query --plugin systemd` against a container holding 500 extra units, compared with the peer
 // run inside it: `systemctl list-units --all --output=json` + `systemctl list-unit-files --output=json`.
 // Both are whole child processes; the plugin's query as a library call (one bus connection, ListUnits
-// + ListUnitFiles) is timed too. The three are interleaved so they see the same machine.
+// + ListUnitFiles) is timed too, and so are the two floors: systemd's ListUnitFiles alone (busctl) and
+// Node's bare start-up (`node -e 0`). All are interleaved so they see the same machine.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,10 +37,14 @@ async function main(): Promise<void> {
     const opdbus: number[] = [];
     const peer: number[] = [];
     const library: number[] = [];
+    const listUnitFiles: number[] = [];
+    const nodeStart: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       opdbus.push(timeCommand(process.execPath, [BIN, 'query', '--plugin', 'systemd', '--format', 'json'], env));
       peer.push(timeCommand('nsenter', ['-t', String(c.initPid), '-a', '--', 'sh', '-c', peerScript]));
       library.push(await timeAsync(() => systemdPlugin.query(ctx)));
+      listUnitFiles.push(timeCommand('busctl', [`--address=${c.busAddress}`, 'call', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager', 'ListUnitFiles']));
+      nodeStart.push(timeCommand(process.execPath, ['-e', '0']));
     }
 
     const summary = {
@@ -48,11 +53,14 @@ async function main(): Promise<void> {
       opdbus_cli_ms: round(median(opdbus)),
       systemctl_ms: round(median(peer)),
       opdbus_library_ms: round(median(library)),
+      busctl_list_unit_files_ms: round(median(listUnitFiles)),
+      node_startup_ms: round(median(nodeStart)),
       ratio_cli_over_systemctl: round(median(opdbus) / median(peer)),
       ratio_library_over_systemctl: round(median(library) / median(peer)),
     };
     console.log(`systemd query, ${summary.units_in_output} units in the output (${UNITS} added)`);
     console.log(`opdbus query --plugin systemd ${summary.opdbus_cli_ms} ms (CLI), ${summary.opdbus_library_ms} ms (library); systemctl list-units + list-unit-files ${summary.systemctl_ms} ms`);
+    console.log(`floors: systemd's ListUnitFiles alone (busctl) ${summary.busctl_list_unit_files_ms} ms, node -e 0 ${summary.node_startup_ms} ms`);
     console.log(`ratio CLI/systemctl ${summary.ratio_cli_over_systemctl}, library/systemctl ${summary.ratio_library_over_systemctl}`);
     console.log(JSON.stringify(summary));
   } finally {

@@ -1,7 +1,7 @@
 // The systemd plugin: unit active state, enablement, masking, unit files and drop-ins, through the
 // systemd Manager's D-Bus API (org.freedesktop.systemd1). Bus: dbus.system / DBUS_SYSTEM_BUS_ADDRESS.
 import { PLUGIN_CONTRACT_VERSION, verifyStateByDiff, type Plugin } from '../../plugin/contract';
-import { systemdAbsentReason, withSystemd } from './bus';
+import { systemdAbsentReason, withSystemd, withSystemdReader } from './bus';
 import { applyUnitActions } from './apply';
 import { checkpointUnits, rollbackUnits, type SystemdCheckpoint } from './checkpoint';
 import { diffSystemd } from './diff';
@@ -34,7 +34,7 @@ export const systemdPlugin: Plugin<SystemdState, SystemdCheckpoint> = {
   validate: validateSystemd,
 
   query(ctx, scope) {
-    return withSystemd(ctx, (bus) => querySystemd(ctx, bus, scope));
+    return withSystemdReader(ctx, (bus) => querySystemd(ctx, bus, scope));
   },
 
   diff: diffSystemd,
