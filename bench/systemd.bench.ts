@@ -67,12 +67,15 @@ async function main(): Promise<void> {
       client_side_ms: { cli: added('cli'), systemctl: added('systemctl'), library: added('library'), busctl: added('busctl') },
       ratio_cli_over_systemctl: round(median(wall.cli) / median(wall.systemctl)),
       ratio_library_over_systemctl: round(median(wall.library) / median(wall.systemctl)),
+      // Each run's ratio to the systemctl run next to it: steadier when the machine's load shifts.
+      paired_ratio_cli: round(median(wall.cli.map((w, i) => w / wall.systemctl[i]))),
+      paired_ratio_library: round(median(wall.library.map((w, i) => w / wall.systemctl[i]))),
     };
     console.log(`systemd query, ${summary.units_in_output} units in the output (${UNITS} added)`);
     console.log(`opdbus query --plugin systemd ${summary.opdbus_cli_ms} ms (CLI), ${summary.opdbus_library_ms} ms (library); systemctl list-units + list-unit-files ${summary.systemctl_ms} ms`);
     console.log(`floors: systemd's ListUnitFiles alone (busctl) ${summary.busctl_list_unit_files_ms} ms, node -e 0 ${summary.node_startup_ms} ms`);
     console.log(`systemd's CPU per run ${JSON.stringify(summary.systemd_cpu_ms)}; wall minus it ${JSON.stringify(summary.client_side_ms)}`);
-    console.log(`ratio CLI/systemctl ${summary.ratio_cli_over_systemctl}, library/systemctl ${summary.ratio_library_over_systemctl}`);
+    console.log(`ratio CLI/systemctl ${summary.ratio_cli_over_systemctl}, library/systemctl ${summary.ratio_library_over_systemctl} (median of per-run ratios: ${summary.paired_ratio_cli}, ${summary.paired_ratio_library})`);
     console.log(JSON.stringify(summary));
   } finally {
     await c.stop();
