@@ -67,7 +67,10 @@ export function readTail(fd: number, key: Buffer): TailState | undefined {
 /** Overwrites tail.json in place, without fsync: losing or tearing it costs one rebuild, never a block. */
 export function writeTail(fd: number, key: Buffer, s: TailState): void {
   const buf = Buffer.alloc(FILE_BYTES, ' ');
-  buf.write(`{"payload":${payload(s)},"mac":"${mac(key, s)}"}`);
+  const text = Buffer.from(`{"payload":${payload(s)},"mac":"${mac(key, s)}"}`);
+  // The frontier is at most 53 hashes; only an absurdly long txid could overflow: then store nothing
+  // usable, and the next open rebuilds.
+  if (text.length < FILE_BYTES) text.copy(buf);
   buf[FILE_BYTES - 1] = 10;
   fs.writeSync(fd, buf, 0, FILE_BYTES, 0);
 }
