@@ -31,13 +31,20 @@ async function workload(): Promise<Segment[][]> {
   return docs;
 }
 
+/** CPU time of the whole process (every thread) per state view since `since`: the cost, whatever else runs on the machine. */
+function cpuPerDoc(since: NodeJS.CpuUsage, docs: number): { cpu_us_per_doc: number } {
+  const used = process.cpuUsage(since);
+  return { cpu_us_per_doc: (used.user + used.system) / docs };
+}
+
 async function inThread(threads: number): Promise<Record<string, number>> {
   const docs = await workload();
   const es = await openSession(modelFiles().dir, threads);
   await embedBatch(es, docs.slice(0, BATCH));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < docs.length; i += BATCH) await embedBatch(es, docs.slice(i, i + BATCH));
-  return { docs_per_s: docs.length / ((performance.now() - t0) / 1000), intra_op_threads: threads };
+  return { docs_per_s: docs.length / ((performance.now() - t0) / 1000), ...cpuPerDoc(cpu0, docs.length), intra_op_threads: threads };
 }
 
 async function pool(): Promise<Record<string, number>> {
@@ -45,10 +52,12 @@ async function pool(): Promise<Record<string, number>> {
   const embedder = new Embedder({ batchSize: BATCH });
   await embedder.embed(docs.slice(0, BATCH * embedder.poolSize));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await embedder.embed(docs);
   const rate = docs.length / ((performance.now() - t0) / 1000);
+  const cpu = cpuPerDoc(cpu0, docs.length);
   await embedder.close();
-  return { docs_per_s: rate, pool_size: embedder.poolSize, intra_op_threads: embedder.intraOpThreads };
+  return { docs_per_s: rate, ...cpu, pool_size: embedder.poolSize, intra_op_threads: embedder.intraOpThreads };
 }
 
 /** SEARCH_BENCH_DIR keeps the built index there between runs (for profiling search alone). */

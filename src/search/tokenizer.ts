@@ -11,6 +11,9 @@ interface TokenizerFile {
 }
 
 const WORD = /\p{L}+|\p{N}+/gu;
+/** The same words in ASCII text (NFKC leaves ASCII unchanged): no normalisation, no Unicode-mode regex. */
+const ASCII_WORD = /[a-z]+|[0-9]+/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 const SEPARATOR = '\u2581';
 /** Score of a character no piece covers (it becomes the unknown id 0, whose vector is zero). */
 const UNKNOWN_SCORE = -100;
@@ -18,11 +21,15 @@ const MAX_CACHE = 50_000;
 
 export class Tokenizer {
   private readonly pieceIds = new Map<string, { id: number; score: number }>();
-  private readonly wordIds = new Map<string, number>();
+  /** Domain word -> its one id, as an array shared by every occurrence. */
+  private readonly wordIds = new Map<string, number[]>();
   private readonly maxPieceLength: number;
   private readonly cache = new Map<string, number[]>();
+  /** Ids 0 .. vocabSize - 1: the pieces, then the domain words. */
+  readonly vocabSize: number;
 
   constructor(file: TokenizerFile) {
+    this.vocabSize = file.pieces.length + file.words.length;
     let longest = 1;
     file.pieces.forEach(([piece, score], id) => {
       if (id < file.reserved) return;
@@ -31,7 +38,7 @@ export class Tokenizer {
     });
     this.maxPieceLength = longest;
     // Domain words follow the pieces in the embedding matrix (see models/build/build.js).
-    file.words.forEach((w, i) => this.wordIds.set(w, file.pieces.length + i));
+    file.words.forEach((w, i) => this.wordIds.set(w, [file.pieces.length + i]));
   }
 
   static load(path: string): Tokenizer {
@@ -41,13 +48,25 @@ export class Tokenizer {
   /** Token ids of a text; punctuation carries no meaning here and is dropped. */
   encode(text: string): number[] {
     const ids: number[] = [];
-    for (const match of text.normalize('NFKC').toLowerCase().matchAll(WORD)) ids.push(...this.encodeWord(match[0]));
+    this.forEachId(text, (id) => ids.push(id));
     return ids;
+  }
+
+  /** Calls `visit` with each token id of a text, in order, without building arrays (the embedding hot path). */
+  forEachId(text: string, visit: (id: number) => void): void {
+    const ascii = !NON_ASCII.test(text);
+    const words = ascii ? ASCII_WORD : WORD;
+    words.lastIndex = 0;
+    const normal = ascii ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
+    for (let match = words.exec(normal); match; match = words.exec(normal)) {
+      const ids = this.encodeWord(match[0]);
+      for (let i = 0; i < ids.length; i++) visit(ids[i]);
+    }
   }
 
   private encodeWord(word: string): number[] {
     const known = this.wordIds.get(word);
-    if (known !== undefined) return [known];
+    if (known) return known;
     const cached = this.cache.get(word);
     if (cached) return cached;
     const ids = this.viterbi([...(SEPARATOR + word)]);
