@@ -11,9 +11,13 @@ interface TokenizerFile {
 }
 
 const WORD = /\p{L}+|\p{N}+/gu;
-/** The same words in ASCII text (NFKC leaves ASCII unchanged): no normalisation, no Unicode-mode regex. */
-const ASCII_WORD = /[a-z]+|[0-9]+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/** 1 for a-z, 2 for 0-9, 0 otherwise: in lower-cased ASCII, WORD's letters and digits. */
+function charKind(c: number): number {
+  if (c >= 97 && c <= 122) return 1;
+  return c >= 48 && c <= 57 ? 2 : 0;
+}
 const SEPARATOR = '\u2581';
 /** Score of a character no piece covers (it becomes the unknown id 0, whose vector is zero). */
 const UNKNOWN_SCORE = -100;
@@ -54,14 +58,30 @@ export class Tokenizer {
 
   /** Calls `visit` with each token id of a text, in order, without building arrays (the embedding hot path). */
   forEachId(text: string, visit: (id: number) => void): void {
-    const ascii = !NON_ASCII.test(text);
-    const words = ascii ? ASCII_WORD : WORD;
-    words.lastIndex = 0;
-    const normal = ascii ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
-    for (let match = words.exec(normal); match; match = words.exec(normal)) {
-      const ids = this.encodeWord(match[0]);
-      for (let i = 0; i < ids.length; i++) visit(ids[i]);
+    if (NON_ASCII.test(text)) {
+      for (const match of text.normalize('NFKC').toLowerCase().matchAll(WORD)) this.visitWord(match[0], visit);
+      return;
     }
+    // ASCII (NFKC leaves it unchanged): the runs of [a-z] or [0-9] that WORD would match, scanned by
+    // hand, so the only allocation per word is its string (no match array).
+    const lower = text.toLowerCase();
+    const n = lower.length;
+    let i = 0;
+    while (i < n) {
+      const kind = charKind(lower.charCodeAt(i));
+      if (kind === 0) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < n && charKind(lower.charCodeAt(i)) === kind) i++;
+      this.visitWord(lower.slice(start, i), visit);
+    }
+  }
+
+  private visitWord(word: string, visit: (id: number) => void): void {
+    const ids = this.encodeWord(word);
+    for (let i = 0; i < ids.length; i++) visit(ids[i]);
   }
 
   private encodeWord(word: string): number[] {
