@@ -66,6 +66,11 @@ function commandName(program: Command, args: readonly string[]): string | undefi
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `opdbus query | head`: a reader that goes away loses the rest of the output, nothing more; a
+  // transaction under way still finishes and records itself, and the exit code says how it ended.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);

@@ -74,15 +74,27 @@ export class OvsdbClient extends EventEmitter {
   }
 
   /**
-   * Runs `ops` as one transaction. Throws InvalidInput before sending when an operation does not fit
-   * the schema, and an OpdbusError naming the failed operation when the server refuses it. A failed
+   * Runs `ops` as one transaction. Throws InvalidInput when an operation does not fit the schema:
+   * before sending (a read-only transaction before the schema is known: before using its results), and an OpdbusError naming the failed operation when the server refuses it. A failed
    * `wait` means the rows changed under us: kind Conflict (the RFC says "timed out").
    */
   async transact(db: string, ops: Operation[], opts: CallOptions = {}): Promise<OperationResult[]> {
-    const schema = await this.getSchema(db, opts);
-    ops.forEach((op, i) => checkOperation(schema, op, i));
     const readOnly = ops.every((op) => READ_ONLY_OPS.has(op.op));
-    const results = (await this.session.request('transact', [db, ...ops], opts.timeoutMs, opts.signal, readOnly)) as (OperationResult | null)[];
+    const send = () => this.session.request('transact', [db, ...ops], opts.timeoutMs, opts.signal, readOnly) as Promise<(OperationResult | null)[]>;
+    let results: (OperationResult | null)[];
+    if (readOnly && !this.schemas.has(db)) {
+      // A first read need not wait for the schema: both requests go out at once, and the operations
+      // are checked before any result is used (a read changes nothing, whatever the server makes of it).
+      const [schema, reply] = await Promise.allSettled([this.getSchema(db, opts), send()]);
+      if (schema.status === 'rejected') throw schema.reason;
+      ops.forEach((op, i) => checkOperation(schema.value, op, i));
+      if (reply.status === 'rejected') throw reply.reason;
+      results = reply.value;
+    } else {
+      const schema = await this.getSchema(db, opts);
+      ops.forEach((op, i) => checkOperation(schema, op, i));
+      results = await send();
+    }
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       if (!isOvsdbErrorObject(r)) continue;

@@ -42,20 +42,20 @@ async function runSequential(tasks: QueryTask[], timeoutMs: number): Promise<Que
 }
 
 async function runPooled(all: QueryTask[], config: OpdbusConfig): Promise<QueryOutcome[]> {
-  // Availability is a cheap local check (a socket, /proc): done here, so that only plugins with a
-  // backend take a worker.
-  const ctx = makeContext(config, createLogger(config.logLevel));
-  const availability = await Promise.all(all.map((t) => loadBuiltinPlugin(t.plugin).available(ctx)));
-  const unavailable = new Map<string, QueryOutcome>();
-  all.forEach((t, i) => {
-    if (!availability[i].available) unavailable.set(t.plugin, { plugin: t.plugin, status: 'unavailable', reason: availability[i].reason ?? 'unavailable', ms: 0 });
-  });
-  const tasks = all.filter((t) => !unavailable.has(t.plugin));
-  if (tasks.length === 0) return all.map((t) => unavailable.get(t.plugin)!);
-  const threads = Math.max(1, Math.min(config.workers ?? tasks.length, os.availableParallelism(), tasks.length));
+  // The workers boot (a Node environment each, tens of ms) while the main thread checks availability.
+  const threads = Math.max(1, Math.min(config.workers ?? all.length, os.availableParallelism(), all.length));
   const { Piscina } = require('piscina') as typeof import('piscina'); // only --parallel pays for it
   const pool = new Piscina({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   try {
+    // Availability is a cheap local check (a socket, /proc): done here, so that only plugins with a
+    // backend take a worker.
+    const ctx = makeContext(config, createLogger(config.logLevel));
+    const availability = await Promise.all(all.map((t) => loadBuiltinPlugin(t.plugin).available(ctx)));
+    const unavailable = new Map<string, QueryOutcome>();
+    all.forEach((t, i) => {
+      if (!availability[i].available) unavailable.set(t.plugin, { plugin: t.plugin, status: 'unavailable', reason: availability[i].reason ?? 'unavailable', ms: 0 });
+    });
+    const tasks = all.filter((t) => !unavailable.has(t.plugin));
     const ran = await Promise.all(
       tasks.map(async (task) => {
         const controller = new AbortController();

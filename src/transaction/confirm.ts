@@ -2,7 +2,6 @@
 // time. A detached watchdog process rolls it back at the deadline; if the watchdog is gone (reboot),
 // the next opdbus run finds the expired journal and rolls back. The network admin's safety net for a
 // change that cuts them off.
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { OpdbusConfig } from '../config';
 import { OpdbusError } from '../errors';
@@ -21,6 +20,8 @@ export function startConfirmWatchdog(txid: string, config: OpdbusConfig, configF
   if (configFile) env.OPDBUS_CONFIG = configFile;
   if (config.netns) env.OPDBUS_NETNS = config.netns;
   env.OPDBUS_OVSDB = config.ovsdb;
+  // child_process is loaded here, not with the module: every apply loads this file, few confirm.
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(process.execPath, [BIN, '__confirm-watch', txid], { detached: true, stdio: 'ignore', env });
   child.unref();
 }

@@ -1,8 +1,10 @@
 // `opdbus query` in both modes: Piscina workers (--parallel) and the main thread give the same document;
 // a plugin that fails or times out is reported beside the others; unavailable plugins are listed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { namespaceCli, writeDoc } from '../harness/cli';
+import { namespaceCli, OPDBUS_BIN, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
 
 const f = namespaceCli();
@@ -55,4 +57,13 @@ test('a plugin query that fails is reported with its error kind (exit 8)', () =>
   const r = run(['query', '--parallel', '--plugin', 'sysctl'], { OPDBUS_FAILPOINTS: 'sysctl.query=error:PermissionDenied' });
   assert.equal(r.status, EXIT.PARTIAL_FAILURE);
   assert.deepEqual(JSON.parse(r.stdout).meta.failed.sysctl, { kind: 'PermissionDenied', code: 'FAILPOINT', message: 'failpoint sysctl.query fired' });
+});
+
+test('a reader that goes away (`opdbus query | true`) ends the output quietly: exit 0, no stack trace', () => {
+  // `true` exits at once, long before opdbus has started: its write finds no reader (EPIPE).
+  const script = `"${process.execPath}" "${OPDBUS_BIN}" query --plugin sysctl 2>"${f.dir}/stderr" | true; echo "\${PIPESTATUS[0]}"`;
+  const r = spawnSync('ip', ['netns', 'exec', f.ns.name, 'bash', '-c', script], { encoding: 'utf8', env: { ...process.env, OPDBUS_STATE_DIR: f.stateDir } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.readFileSync(`${f.dir}/stderr`, 'utf8'), '');
+  assert.equal(r.stdout.trim(), String(EXIT.OK));
 });

@@ -40,5 +40,8 @@ export function registerQuery(program: Command): void {
       for (const [p, e] of Object.entries(failed)) process.stderr.write(`opdbus: ${p}: query failed (${e.kind}): ${e.message}\n`);
       if (Object.keys(failed).length) process.exitCode = EXIT.PARTIAL_FAILURE;
       else if (named && Object.keys(unavailable).length) process.exitCode = EXIT.PLUGIN_UNAVAILABLE;
+      // A query that timed out may still hold the event loop (a call the backend never answers): the
+      // report is out, so do not wait for it.
+      if (Object.values(failed).some((e) => e.kind === 'Timeout')) process.exit();
     });
 }
