@@ -17,6 +17,12 @@ import { median, percentile, round } from './util';
 const DOCS = Number(process.env.SEARCH_BENCH_DOCS ?? 4000);
 const STATES = Number(process.env.SEARCH_BENCH_STATES ?? 100_000);
 const BATCH = Number(process.env.SEARCH_BENCH_BATCH ?? 64);
+/**
+ * State views each session embeds before timing starts (the pool: this many per worker). Every
+ * session JIT-compiles the tokenizer and sizes onnxruntime's buffers on its own first batches, and a
+ * pool has one session per worker, so an equal warm-up per session compares steady states.
+ */
+const WARMUP = Number(process.env.SEARCH_BENCH_WARMUP ?? 512);
 /** Embedding cases alternate this many times (the machine is shared; medians of alternating runs). */
 const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 5);
 const QUERIES = ['web server down while the bridge had no address', 'database not running', 'br-ex', 'nginx.service failed', 'packet forwarding turned off', 'tap-vm4', 'vm.swappiness', 'storage link lost', '10.100.0.21/24', 'virtual switch crashed'];
@@ -40,7 +46,7 @@ function cpuPerDoc(since: NodeJS.CpuUsage, docs: number): { cpu_us_per_doc: numb
 async function inThread(threads: number): Promise<Record<string, number>> {
   const docs = await workload();
   const es = await openSession(modelFiles().dir, threads);
-  await embedBatch(es, docs.slice(0, BATCH));
+  for (let i = 0; i < WARMUP; i += BATCH) await embedBatch(es, docs.slice(i, Math.min(WARMUP, i + BATCH)));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < docs.length; i += BATCH) await embedBatch(es, docs.slice(i, i + BATCH));
@@ -50,7 +56,7 @@ async function inThread(threads: number): Promise<Record<string, number>> {
 async function pool(): Promise<Record<string, number>> {
   const docs = await workload();
   const embedder = new Embedder({ batchSize: BATCH });
-  await embedder.embed(docs.slice(0, BATCH * embedder.poolSize));
+  await embedder.embed(docs.slice(0, WARMUP * embedder.poolSize));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   await embedder.embed(docs);
