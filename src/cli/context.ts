@@ -9,7 +9,6 @@ import type { PluginContext } from '../plugin/contract';
 import { makeContext } from '../plugin/context';
 import type { PluginRegistry } from '../plugin/registry';
 import { builtinRegistry } from '../plugins';
-import { readJournal } from '../transaction/journal';
 import type { TransactionObserver } from '../transaction/record';
 import { LOG_LEVELS, type LogLevel } from '../util/log';
 import { parseDuration } from './duration';
@@ -65,6 +64,7 @@ export function transactionObservers(config: OpdbusConfig): TransactionObserver[
 
 /** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */
 export function warnIfJournal(config: OpdbusConfig, ctx: PluginContext): void {
+  const { readJournal } = require('../transaction/journal') as typeof import('../transaction/journal');
   const journal = readJournal(config.stateDir);
   if (journal) ctx.log.warn(`transaction ${journal.txid} is unfinished (${journal.status}); the next apply or \`opdbus recover\` settles it`);
 }

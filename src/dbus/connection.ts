@@ -23,9 +23,14 @@ export interface SignalMatch {
   member: string;
 }
 
+/** What read-only code needs of a connection: BusConnection, or the lean client (wire/client.ts). */
+export interface MethodCaller {
+  call(spec: CallSpec, operation?: string): Promise<unknown[]>;
+}
+
 export type SignalHandler = (body: unknown[], msg: dbus.Message) => void;
 
-export class BusConnection {
+export class BusConnection implements MethodCaller {
   private readonly pending = new Set<(err: OpdbusError) => void>();
   private lost?: OpdbusError;
 

@@ -50,8 +50,8 @@ function hostKeyFrom(publicKey: crypto.KeyObject, privateKey?: crypto.KeyObject)
   return { publicKey, privateKey, keyId: keyIdOf(publicKey), publicRaw: rawPublicKey(publicKey).toString('base64') };
 }
 
-/** The signing key; generated (mode 0600) when the ledger has none yet. */
-export function loadOrCreateHostKey(paths: LedgerPaths): HostKey {
+/** The signing key's PEM; generated (mode 0600) when the ledger has none yet. */
+export function readOrCreatePrivateKey(paths: LedgerPaths): Buffer {
   if (!fs.existsSync(paths.privateKey)) {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
     // wx: never overwrite a key another process created meanwhile.
@@ -63,8 +63,17 @@ export function loadOrCreateHostKey(paths: LedgerPaths): HostKey {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  const privateKey = crypto.createPrivateKey(fs.readFileSync(paths.privateKey));
+  return fs.readFileSync(paths.privateKey);
+}
+
+export function hostKeyFromPem(pem: Buffer): HostKey {
+  const privateKey = crypto.createPrivateKey(pem);
   return hostKeyFrom(crypto.createPublicKey(privateKey), privateKey);
+}
+
+/** The signing key; generated (mode 0600) when the ledger has none yet. */
+export function loadOrCreateHostKey(paths: LedgerPaths): HostKey {
+  return hostKeyFromPem(readOrCreatePrivateKey(paths));
 }
 
 /** The public key only (what `audit verify` needs); undefined when the ledger has none. */
@@ -73,7 +82,7 @@ export function loadPublicKey(paths: LedgerPaths): HostKey | undefined {
   return hostKeyFrom(crypto.createPublicKey(fs.readFileSync(paths.publicKey)));
 }
 
-export function signCheckpoint(key: HostKey, c: Omit<Checkpoint, 'sig' | 'keyId'>): Checkpoint {
+export function signCheckpoint(key: Pick<HostKey, 'keyId' | 'privateKey'>, c: Omit<Checkpoint, 'sig' | 'keyId'>): Checkpoint {
   if (!key.privateKey) throw new OpdbusError('Bug', 'NO_PRIVATE_KEY', 'signing needs the private host key');
   return { ...c, keyId: key.keyId, sig: crypto.sign(null, checkpointMessage(c), key.privateKey).toString('base64') };
 }

@@ -13,6 +13,8 @@ export interface LedgerPaths {
   /** Written by prune: the signed anchor and the leaf hashes of the pruned blocks. */
   anchor: string;
   prunedLeaves: string;
+  /** The store's cache of the ledger's tail (tail.ts). */
+  tail: string;
   lock: string;
 }
 
@@ -26,6 +28,7 @@ export function ledgerPaths(stateDir: string): LedgerPaths {
     publicKey: path.join(dir, 'host-key.pub'),
     anchor: path.join(dir, 'anchor.json'),
     prunedLeaves: path.join(dir, 'pruned-leaves.bin'),
+    tail: path.join(dir, 'tail.json'),
     lock: path.join(dir, 'lock'),
   };
 }

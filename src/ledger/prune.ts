@@ -2,6 +2,7 @@
 // leaf hashes stay (32 bytes each, so every root and proof can still be computed), the chain resumes
 // from the last pruned hash, and both are bound by an anchor signed together with the latest checkpoint.
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import { OpdbusError } from '../errors';
 import { writeFileDurable } from '../util/fsync';
 import { signAnchor, type Anchor } from './anchor';
@@ -47,6 +48,8 @@ export async function pruneBefore(stateDir: string, before: Date): Promise<Prune
     // reader skips blocks it covers), then the shorter block file.
     writeFileDurable(paths.prunedLeaves, prunedLeaves);
     writeFileDurable(paths.anchor, JSON.stringify(anchor, null, 2) + '\n');
+    // The store's cached tail describes the old file (it would be rebuilt anyway: the file shrinks).
+    fs.rmSync(paths.tail, { force: true });
     const kept = ledger.lines.slice(count);
     writeFileDurable(paths.blocks, kept.length ? Buffer.concat(kept.flatMap((l) => [l, Buffer.from('\n')])) : Buffer.alloc(0));
     return { pruned: count, retained: kept.length, anchor };

@@ -1,17 +1,23 @@
-// The append-only block file. Durable appends with group commit: appends that arrive while a write
-// is being flushed are chained in one addon call, written with one write and one fdatasync, then
-// covered by one signed checkpoint before any of their promises resolves. A torn tail (a crash in
-// the middle of a write) is cut back to the last whole line on open.
+// The append-only block file. Durable appends with group commit: appends queued before a flush
+// starts are chained together, written with one write and one fdatasync, then covered by one signed
+// checkpoint before any of their promises resolves. Opening reads tail.json, not the blocks
+// (resume.ts), so an append costs the same on a ledger of any length.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { OpdbusError } from '../errors';
 import { native } from '../native/binding';
 import { fsyncDir } from '../util/fsync';
-import { blockLine, bodyBytes, footprintBytes, type Block, type BlockBody, type NewBlock } from './block';
-import { loadOrCreateHostKey, signCheckpoint, type Checkpoint, type HostKey } from './checkpoint';
-import { chainLinks, leafHashes, treeRoot } from './merkle';
-import { ledgerPaths, readLines, type LedgerPaths } from './paths';
-import { allLeafHashes, chainStart, loadLedger, parseBlock, totalBlocks } from './read';
+import { encodeBody, footprintBytes, type Block, type BlockBody, type NewBlock } from './block';
+import { hostKeyFromPem, readOrCreatePrivateKey, signCheckpoint, type Checkpoint, type HostKey } from './checkpoint';
+import { chainLink, leafHash } from './digest';
+import { frontierAppend, frontierRoot } from './frontier';
+import { treeRoot } from './merkle';
+import { ledgerPaths, type LedgerPaths } from './paths';
+import { cutTornLine, resumeLedger } from './resume';
+import { openTail, tailKey, writeTail, type TailState } from './tail';
+
+const NEWLINE = Buffer.from('\n');
 
 interface Pending {
   body: NewBlock;
@@ -31,17 +37,18 @@ export async function lockLedger(paths: LedgerPaths, timeoutMs = 30_000): Promis
   }
 }
 
-/** Cuts a trailing partial line left by a crash; returns how many bytes went. */
-export function cutTornTail(file: string, wholeBytes: number, tornBytes: number): number {
-  if (tornBytes === 0) return 0;
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.ftruncateSync(fd, wholeBytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+/**
+ * Writes all of `pieces` at the end of the file (a short write is continued), then fdatasyncs it.
+ * On the calling thread: inside `opdbus apply` a thread-pool round trip cost more than the write.
+ */
+function appendDurably(fd: number, pieces: Buffer[]): void {
+  let rest = pieces;
+  while (rest.length) {
+    let n = fs.writevSync(fd, rest);
+    while (rest.length && n >= rest[0].length) n -= rest.shift()!.length;
+    if (n) rest = [rest[0].subarray(n), ...rest.slice(1)];
   }
-  return tornBytes;
+  fs.fdatasyncSync(fd);
 }
 
 export class LedgerStore {
@@ -49,55 +56,54 @@ export class LedgerStore {
   /** The running flush loop, if any: close() waits for it. */
   private flushing?: Promise<void>;
   private broken?: Error;
+  private closed = false;
+  /** The signing key, parsed on first use (keyId comes from tail.json). */
+  private signer?: Pick<HostKey, 'keyId' | 'privateKey'>;
 
   private constructor(
     readonly paths: LedgerPaths,
-    private readonly key: HostKey,
+    private readonly privateKeyPem: Buffer,
     private readonly unlock: () => void,
-    private readonly blocksFh: fs.promises.FileHandle,
-    private readonly checkpointsFh: fs.promises.FileHandle,
-    private size: number,
-    private lastHash: string,
-    private leaves: Buffer,
-    private readonly txids: Set<string>,
+    private readonly fds: { blocks: number; checkpoints: number; tail: number },
+    private state: TailState,
   ) {}
 
   static async open(stateDir: string, opts: { lockTimeoutMs?: number } = {}): Promise<LedgerStore> {
     const paths = ledgerPaths(stateDir);
     const unlock = await lockLedger(paths, opts.lockTimeoutMs);
+    const opened: number[] = [];
     try {
-      const key = loadOrCreateHostKey(paths);
-      const ledger = loadLedger(paths);
-      cutTornTail(paths.blocks, ledger.wholeBytes, ledger.tornBytes);
-      const cps = readLines(paths.checkpoints);
-      cutTornTail(paths.checkpoints, cps.wholeBytes, cps.tornBytes);
-      const txids = new Set<string>();
-      let lastHash = chainStart(ledger);
-      ledger.lines.forEach((line, i) => {
-        const block = parseBlock(line);
-        if (!block) {
-          throw new OpdbusError('Integrity', 'LEDGER_DAMAGED', `ledger block ${ledger.firstIndex + i} is damaged; nothing can be appended after it (run \`opdbus audit verify\`)`, { path: paths.blocks });
-        }
-        txids.add(block.txid);
-        lastHash = block.hash;
-      });
-      const leaves = await allLeafHashes(ledger);
-      const blocksFh = await fs.promises.open(paths.blocks, 'a', 0o600);
-      const checkpointsFh = await fs.promises.open(paths.checkpoints, 'a', 0o600);
-      fsyncDir(paths.dir);
-      return new LedgerStore(paths, key, unlock, blocksFh, checkpointsFh, totalBlocks(ledger), lastHash, leaves, txids);
+      const pem = readOrCreatePrivateKey(paths);
+      const fds = { blocks: fs.openSync(paths.blocks, 'a+', 0o600), checkpoints: -1, tail: -1 };
+      opened.push(fds.blocks);
+      opened.push((fds.checkpoints = fs.openSync(paths.checkpoints, 'a+', 0o600)));
+      opened.push((fds.tail = openTail(paths.tail)));
+      cutTornLine(fds.checkpoints);
+      const { state, stored } = await resumeLedger(paths, fds, tailKey(pem), () => hostKeyFromPem(pem).keyId);
+      if (!stored) {
+        // No current tail.json: possibly new files, whose names must be durable before any block is.
+        fsyncDir(paths.dir);
+        writeTail(fds.tail, tailKey(pem), state);
+      }
+      return new LedgerStore(paths, pem, unlock, fds, state);
     } catch (err) {
+      opened.forEach((fd) => fs.closeSync(fd));
       unlock();
       throw err;
     }
   }
 
   get blockCount(): number {
-    return this.size;
+    return this.state.blocks;
   }
 
-  has(txid: string): boolean {
-    return this.txids.has(txid);
+  /**
+   * The txid of the last block ('' if none). The one record the transaction manager can deliver
+   * twice is that of the transaction just written: no other block is written before its journal is
+   * settled (every observer call runs under the host lock, after recovery).
+   */
+  get lastTxid(): string {
+    return this.state.lastTxid;
   }
 
   /** Resolves once the block and a checkpoint covering it are on disk. */
@@ -111,8 +117,9 @@ export class LedgerStore {
 
   async close(): Promise<void> {
     await this.flushing;
-    await this.blocksFh.close();
-    await this.checkpointsFh.close();
+    if (this.closed) return;
+    this.closed = true;
+    Object.values(this.fds).forEach((fd) => fs.closeSync(fd));
     this.unlock();
   }
 
@@ -136,36 +143,46 @@ export class LedgerStore {
   }
 
   private async writeBatch(news: NewBlock[]): Promise<Block[]> {
-    const bodies: BlockBody[] = [];
-    for (const [i, b] of news.entries()) {
-      const fpRoot = await treeRoot(await leafHashes(footprintBytes(b.footprints)));
-      bodies.push({ ...b, index: this.size + i, hostKey: this.key.keyId, footprintsRoot: fpRoot.toString('hex') });
-    }
-    const links = await chainLinks(Buffer.from(this.lastHash, 'hex'), bodies.map(bodyBytes));
+    // The descriptors are plain numbers: after close they may already name another file.
+    if (this.closed) throw new Error('the store is closed');
+    const s = this.state;
     const blocks: Block[] = [];
-    const lines: Buffer[] = [];
-    let prev = this.lastHash;
-    bodies.forEach((body, i) => {
-      const hash = links.subarray(i * 32, i * 32 + 32).toString('hex');
-      blocks.push({ ...body, prev, hash });
-      lines.push(blockLine(body, prev, hash));
-      prev = hash;
-    });
-    await this.blocksFh.write(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
-    await this.blocksFh.datasync();
-    this.leaves = Buffer.concat([this.leaves, await leafHashes(lines)]);
-    this.size += bodies.length;
-    this.lastHash = prev;
-    for (const b of bodies) this.txids.add(b.txid);
-    await this.writeCheckpoint();
+    const pieces: Buffer[] = [];
+    let { frontier, lastHash } = s;
+    let lastLeaf = s.lastLeaf;
+    let lastLineBytes = s.lastLineBytes;
+    for (const [i, b] of news.entries()) {
+      // Each footprint is serialised once: its bytes give the footprints root, the body and the line.
+      const footprints = footprintBytes(b.footprints);
+      const footprintsRoot = (await treeRoot(Buffer.concat(footprints.map((f) => leafHash([f]))))).toString('hex');
+      const body: BlockBody = { ...b, index: s.blocks + i, hostKey: s.keyId, footprintsRoot };
+      const encoded = encodeBody(body, footprints);
+      const hash = chainLink(Buffer.from(lastHash, 'hex'), encoded.body).toString('hex');
+      blocks.push({ ...body, prev: lastHash, hash });
+      const line = encoded.line(lastHash, hash);
+      const leaf = leafHash(line);
+      frontier = frontierAppend(frontier, s.blocks + i, leaf);
+      pieces.push(...line, NEWLINE);
+      lastLeaf = leaf.toString('hex');
+      lastLineBytes = line.reduce((n, p) => n + p.length, 0);
+      lastHash = hash;
+    }
+    const bytes = s.bytes + pieces.reduce((n, p) => n + p.length, 0);
+    const next: TailState = { ...s, blocks: s.blocks + news.length, bytes, lastLineBytes, lastLeaf, lastHash, lastTxid: news[news.length - 1].txid, frontier };
+    // Blocks first, then the checkpoint covering them: a checkpoint must never cover a missing block.
+    appendDurably(this.fds.blocks, pieces);
+    appendDurably(this.fds.checkpoints, [Buffer.from(JSON.stringify(this.checkpoint(next)) + '\n')]);
+    this.state = next;
+    try {
+      writeTail(this.fds.tail, tailKey(this.privateKeyPem), next);
+    } catch {
+      // Only a cache, and the blocks are durable: the next open finds them after the stale tail.json.
+    }
     return blocks;
   }
 
-  private async writeCheckpoint(): Promise<Checkpoint> {
-    const root = await treeRoot(this.leaves, this.size);
-    const cp = signCheckpoint(this.key, { origin: `opdbus-ledger/${os.hostname()}`, size: this.size, root: root.toString('hex'), time: new Date().toISOString() });
-    await this.checkpointsFh.write(JSON.stringify(cp) + '\n');
-    await this.checkpointsFh.datasync();
-    return cp;
+  private checkpoint(s: TailState): Checkpoint {
+    this.signer ??= { keyId: s.keyId, privateKey: crypto.createPrivateKey(this.privateKeyPem) };
+    return signCheckpoint(this.signer, { origin: `opdbus-ledger/${os.hostname()}`, size: s.blocks, root: frontierRoot(s.frontier).toString('hex'), time: new Date().toISOString() });
   }
 }

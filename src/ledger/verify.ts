@@ -3,7 +3,7 @@
 // signature (checkpoint, anchor or host key), or truncation (blocks a signed checkpoint covers are gone).
 import * as crypto from 'node:crypto';
 import { anchorSignatureValid } from './anchor';
-import { bodyBytes, footprintBytes, splitBlock, type Block } from './block';
+import { encodeBody, footprintBytes, splitBlock, type Block } from './block';
 import { checkpointSignatureValid, loadPublicKey, parseCheckpoint, type Checkpoint, type HostKey } from './checkpoint';
 import { chainLinks, leafHashes, treeRoot, treeRootsAt } from './merkle';
 import { readLines } from './paths';
@@ -70,10 +70,14 @@ export async function verifyLedger(stateDir: string, opts: VerifyOptions = {}): 
 }
 
 async function checkBlocks(blocks: Block[], first: number, start: string, keyId: string): Promise<VerifyFailure | undefined> {
-  const parts = blocks.map(splitBlock);
-  const links = await chainLinks(Buffer.from(start, 'hex'), parts.map((p) => bodyBytes(p.body)));
+  const parts = blocks.map((b) => {
+    const split = splitBlock(b);
+    const footprints = footprintBytes(split.body.footprints);
+    return { ...split, footprints, bytes: Buffer.concat(encodeBody(split.body, footprints).body) };
+  });
+  const links = await chainLinks(Buffer.from(start, 'hex'), parts.map((p) => p.bytes));
   const linkHex = (i: number): string => (i < 0 ? start : links.subarray(i * 32, i * 32 + 32).toString('hex'));
-  for (const [i, { body, prev, hash }] of parts.entries()) {
+  for (const [i, { body, prev, hash, footprints }] of parts.entries()) {
     const index = first + i;
     if (hash !== linkHex(i)) {
       if (prev !== linkHex(i - 1)) return fail(index, 'link', `its prev ${prev.slice(0, 16)}... is not the hash of block ${index - 1} (${linkHex(i - 1).slice(0, 16)}...): a block is missing, inserted or out of order`);
@@ -82,7 +86,7 @@ async function checkBlocks(blocks: Block[], first: number, start: string, keyId:
     if (prev !== linkHex(i - 1)) return fail(index, 'link', `its prev field was altered (the hash chains onto ${linkHex(i - 1).slice(0, 16)}...)`);
     if (body.index !== index) return fail(index, 'link', `it says it is block ${body.index}: blocks are out of order`);
     if (body.hostKey !== keyId) return fail(index, 'signature', `it was written under host key ${String(body.hostKey).slice(0, 16)}... but the ledger's public key is ${keyId.slice(0, 16)}... (host key replaced)`);
-    const fpRoot = (await treeRoot(await leafHashes(footprintBytes(body.footprints)))).toString('hex');
+    const fpRoot = (await treeRoot(await leafHashes(footprints))).toString('hex');
     if (fpRoot !== body.footprintsRoot) return fail(index, 'content', 'its footprints do not match its footprints root');
   }
   return undefined;

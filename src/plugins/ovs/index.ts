@@ -3,15 +3,12 @@
 import { OpdbusError } from '../../errors';
 import { PLUGIN_CONTRACT_VERSION, type Action, type Plugin, type PluginContext } from '../../plugin/contract';
 import { failpoint } from '../../transaction/failpoints';
-import { planTransaction, type PlannedTransaction } from './apply';
+import type { PlannedTransaction } from './apply';
 import { cacheFor, clientFor, closeAll, missingSocket, ovsError } from './connection';
-import { diffOvs } from './diff';
 import { stateFromTables, type OvsState, type OvsTables } from './model';
 import { DB, cacheTables, rowIds, selectTables } from './query';
-import { checkpointOf, rollbackActions, type OvsCheckpoint } from './rollback';
+import type { OvsCheckpoint } from './rollback';
 import { ovsSchema } from './schema';
-import { validateOvs } from './validate';
-import { verifyTables } from './verify';
 
 export type { OvsState } from './model';
 
@@ -44,6 +41,11 @@ async function readTables(ctx: PluginContext) {
   }
 }
 
+// Loaded on first use: a query (its time counts against ovs-vsctl's) needs none of these.
+const applyModule = () => require('./apply') as typeof import('./apply');
+const diffModule = () => require('./diff') as typeof import('./diff');
+const rollbackModule = () => require('./rollback') as typeof import('./rollback');
+
 /** The state of the bridges `scope` names (all without a scope), Open_vSwitch's row only if it names it. */
 function scopedState(tables: OvsTables, scope?: OvsState): OvsState {
   const state = stateFromTables(tables, scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined);
@@ -73,7 +75,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   },
 
   async validate(desired) {
-    return validateOvs(desired);
+    return (require('./validate') as typeof import('./validate')).validateOvs(desired);
   },
 
   async query(ctx, scope) {
@@ -81,18 +83,18 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   },
 
   diff(current, desired) {
-    return diffOvs(current, desired);
+    return diffModule().diffOvs(current, desired);
   },
 
   async checkpoint(_ctx, actions) {
-    return checkpointOf(actions);
+    return rollbackModule().checkpointOf(actions);
   },
 
   async apply(ctx, actions: Action[]) {
     if (actions.length === 0) return;
     const tables = await readTables(ctx);
     const datapath = ctx.config.pluginOptions.ovs?.datapath_type;
-    const plan = planTransaction(actions, rowIds(tables), { defaultDatapathType: typeof datapath === 'string' ? datapath : undefined });
+    const plan = applyModule().planTransaction(actions, rowIds(tables), { defaultDatapathType: typeof datapath === 'string' ? datapath : undefined });
     await failpoint('ovs.before-transact');
     await runPlan(ctx, plan, 'apply');
   },
@@ -100,8 +102,8 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   async rollback(ctx, checkpoint) {
     try {
       const tables = await readTables(ctx);
-      const actions = rollbackActions(checkpoint, stateFromTables(tables));
-      await runPlan(ctx, planTransaction(actions, rowIds(tables)), 'rollback');
+      const actions = rollbackModule().rollbackActions(checkpoint, stateFromTables(tables));
+      await runPlan(ctx, applyModule().planTransaction(actions, rowIds(tables)), 'rollback');
     } catch (err) {
       const e = ovsError(err, 'ovs rollback');
       throw new OpdbusError('RollbackFailed', e.code, e.message, { ...e.toData(), plugin: 'ovs', cause: e });
@@ -115,7 +117,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   async verifyState(ctx, desired) {
     try {
       const tables = cacheTables(await cacheFor(ctx));
-      return { state: scopedState(tables, desired), mismatches: verifyTables(tables, desired) };
+      return { state: scopedState(tables, desired), mismatches: (require('./verify') as typeof import('./verify')).verifyTables(tables, desired) };
     } catch (err) {
       throw ovsError(err, 'ovs verify');
     }

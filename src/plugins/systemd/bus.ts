@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import type { PluginContext } from '../../plugin/contract';
 import { busAbsentReason, resolveBusAddress } from '../../dbus/address';
-import { withBus, type BusConnection } from '../../dbus/connection';
+import { withBus, type BusConnection, type MethodCaller } from '../../dbus/connection';
+import { withReadBus } from '../../dbus/wire/client';
 
 export const SYSTEMD = 'org.freedesktop.systemd1';
 export const MANAGER_PATH = '/org/freedesktop/systemd1';
@@ -39,6 +40,11 @@ export function withSystemd<T>(ctx: PluginContext, fn: (bus: BusConnection) => P
   return withBus(systemdBusAddress(ctx), 'systemd', fn);
 }
 
-export function managerCall(bus: BusConnection, member: string, signature = '', body: unknown[] = [], operation?: string): Promise<unknown[]> {
+/** For read-only work (query, validate): the lean client, which does not load dbus-next. */
+export function withSystemdReader<T>(ctx: PluginContext, fn: (bus: MethodCaller) => Promise<T>): Promise<T> {
+  return withReadBus(systemdBusAddress(ctx), 'systemd', fn);
+}
+
+export function managerCall(bus: MethodCaller, member: string, signature = '', body: unknown[] = [], operation?: string): Promise<unknown[]> {
   return bus.call({ destination: SYSTEMD, path: MANAGER_PATH, interface: MANAGER, member, signature, body }, operation ?? member);
 }

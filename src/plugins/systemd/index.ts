@@ -1,13 +1,16 @@
 // The systemd plugin: unit active state, enablement, masking, unit files and drop-ins, through the
 // systemd Manager's D-Bus API (org.freedesktop.systemd1). Bus: dbus.system / DBUS_SYSTEM_BUS_ADDRESS.
 import { PLUGIN_CONTRACT_VERSION, verifyStateByDiff, type Plugin } from '../../plugin/contract';
-import { systemdAbsentReason, withSystemd } from './bus';
-import { applyUnitActions } from './apply';
-import { checkpointUnits, rollbackUnits, type SystemdCheckpoint } from './checkpoint';
-import { diffSystemd } from './diff';
+import { systemdAbsentReason, withSystemd, withSystemdReader } from './bus';
+import type { SystemdCheckpoint } from './checkpoint';
 import { querySystemd } from './query';
 import { systemdSchema, type SystemdState } from './schema';
-import { validateSystemd } from './validate';
+
+// The rest is loaded on first use: a query (the hot path: its time counts against systemctl's) needs none of it.
+const applyModule = () => require('./apply') as typeof import('./apply');
+const checkpointModule = () => require('./checkpoint') as typeof import('./checkpoint');
+const diffModule = () => require('./diff') as typeof import('./diff');
+const validateModule = () => require('./validate') as typeof import('./validate');
 
 export type { SystemdState } from './schema';
 
@@ -31,24 +34,28 @@ export const systemdPlugin: Plugin<SystemdState, SystemdCheckpoint> = {
     return { units };
   },
 
-  validate: validateSystemd,
-
-  query(ctx, scope) {
-    return withSystemd(ctx, (bus) => querySystemd(ctx, bus, scope));
+  validate(desired, ctx) {
+    return validateModule().validateSystemd(desired, ctx);
   },
 
-  diff: diffSystemd,
+  query(ctx, scope) {
+    return withSystemdReader(ctx, (bus) => querySystemd(ctx, bus, scope));
+  },
+
+  diff(current, desired) {
+    return diffModule().diffSystemd(current, desired);
+  },
 
   checkpoint(ctx, actions, current) {
-    return checkpointUnits(ctx, actions, current);
+    return checkpointModule().checkpointUnits(ctx, actions, current);
   },
 
   apply(ctx, actions) {
-    return withSystemd(ctx, (bus) => applyUnitActions(ctx, bus, actions));
+    return withSystemd(ctx, (bus) => applyModule().applyUnitActions(ctx, bus, actions));
   },
 
   rollback(ctx, checkpoint) {
-    return withSystemd(ctx, (bus) => rollbackUnits(ctx, bus, checkpoint));
+    return withSystemd(ctx, (bus) => checkpointModule().rollbackUnits(ctx, bus, checkpoint));
   },
 
   async verify(ctx, desired) {

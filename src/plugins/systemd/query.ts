@@ -3,7 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { PluginContext } from '../../plugin/contract';
-import type { BusConnection } from '../../dbus/connection';
+import type { MethodCaller } from '../../dbus/connection';
 import { toOpdbusError } from '../../errors';
 import { managerCall, unitFileDir } from './bus';
 import { UNIT_NAME_PATTERN, type SystemdState, type UnitDesired } from './schema';
@@ -24,17 +24,21 @@ function isTemplate(name: string): boolean {
   return /@\.[a-z]+$/.test(name);
 }
 
-export async function listUnits(bus: BusConnection, names?: string[]): Promise<Map<string, UnitRecord>> {
+export async function listUnits(bus: MethodCaller, names?: string[]): Promise<Map<string, UnitRecord>> {
   const loadable = names?.filter((n) => !isTemplate(n));
-  const [[units], [files]] = await Promise.all([
-    loadable ? (loadable.length ? managerCall(bus, 'ListUnitsByNames', 'as', [loadable]) : [[]]) : managerCall(bus, 'ListUnits'),
-    names ? managerCall(bus, 'ListUnitFilesByPatterns', 'asas', [[], names]) : managerCall(bus, 'ListUnitFiles'),
-  ]);
+  // Both calls go out at once; systemd answers in order, and the units are sorted in while it is
+  // still working on the file list (its slow part: about 1 s of its CPU for 700 unit files).
+  const unitsCall = loadable ? (loadable.length ? managerCall(bus, 'ListUnitsByNames', 'as', [loadable]) : Promise.resolve([[]])) : managerCall(bus, 'ListUnits');
+  const filesCall = names ? managerCall(bus, 'ListUnitFilesByPatterns', 'asas', [[], names]) : managerCall(bus, 'ListUnitFiles');
+  // A failing first call must not leave the second one's rejection unhandled.
+  filesCall.catch(() => undefined);
+  const [units] = await unitsCall;
   const out = new Map<string, UnitRecord>();
   for (const [name, , loadState, activeState, subState] of units as string[][]) {
     if (loadState === 'not-found' && activeState === 'inactive') continue;
     out.set(name, { name, loadState, activeState, subState });
   }
+  const [files] = await filesCall;
   for (const [file, state] of files as string[][]) {
     const name = path.basename(file);
     const rec = out.get(name) ?? { name };
@@ -95,7 +99,7 @@ export async function readUnitFiles(ctx: PluginContext, name: string, wanted: Un
   }
 }
 
-export async function querySystemd(ctx: PluginContext, bus: BusConnection, scope?: SystemdState): Promise<SystemdState> {
+export async function querySystemd(ctx: PluginContext, bus: MethodCaller, scope?: SystemdState): Promise<SystemdState> {
   const names = scope ? Object.keys(scope.units).sort() : undefined;
   if (names && names.length === 0) return { units: {} };
   const records = await listUnits(bus, names);

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { PluginContext, ValidationIssue } from '../../plugin/contract';
 import { pointer } from '../../util/pointer';
-import { systemdAbsentReason, unitFileRoot, withSystemd } from './bus';
+import { systemdAbsentReason, unitFileRoot, withSystemdReader } from './bus';
 import { listUnits } from './query';
 import type { SystemdState, UnitDesired } from './schema';
 
@@ -38,7 +38,7 @@ export async function validateSystemd(desired: SystemdState, ctx: PluginContext)
   if (await systemdAbsentReason(ctx)) return issues;
   const unknown = names.filter((n) => desired.units[n].unit_file === undefined && desired.units[n].state !== 'absent');
   if (unknown.length === 0) return issues;
-  const known = await withSystemd(ctx, (bus) => listUnits(bus, unknown));
+  const known = await withSystemdReader(ctx, (bus) => listUnits(bus, unknown));
   for (const name of unknown) {
     const rec = known.get(name);
     if (!rec || (rec.loadState === 'not-found' && rec.unitFileState === undefined)) {
