@@ -9,9 +9,9 @@ import type { EmbedInput } from './types';
 const MAX_TOKENS = 2048;
 /**
  * batch x tokens per onnxruntime run. The graph materialises [batch, tokens, dim] three times (Gather
- * float16, Cast, Mul): at 4096 cells that is 10 MB per run, against 80 MB at 32,768. Runs smaller than
- * the caches are faster per token (28 against 85 us per state view, one thread), and two workers do
- * not fight over memory bandwidth; a smaller bound would pay onnxruntime's fixed cost per run too often.
+ * float16, Cast, Mul): at 4096 cells that is 10 MB per run, against 80 MB at 32,768, and the smaller
+ * runs cost about 30 instead of 88 us per state view (one thread); a much smaller bound would pay
+ * onnxruntime's fixed cost per run too often.
  */
 const MAX_CELLS = 4096;
 
