@@ -2,7 +2,8 @@
 // and the BM25 ranking, plus an identifier boost larger than any fused score, so states whose
 // problems/changes name the query's identifiers come first. Lexical-only (the evaluation baseline):
 // BM25 scaled to the best match plus the same identifier boost.
-import { similarities, type VectorIndex } from './index';
+import type { VectorIndex } from './index';
+import { exactScores, semanticScores } from './knn';
 import { queryIdentifiers, type LexicalIndex } from './lexical';
 import { TopK, type RowMask } from './topk';
 
@@ -60,7 +61,7 @@ export class Ranker {
     const bm25 = this.bm25.subarray(0, n);
     const fused = this.fused.subarray(0, n);
     const useVectors = !!vector && !opts.lexicalOnly;
-    if (useVectors) similarities(index.matrix, index.dim, vector, semantic);
+    if (useVectors) semanticScores(index.matrix, index.quantized, vector, RRF_DEPTH, opts.accept, semantic);
     else semantic.fill(0);
     lexical.score(text, bm25);
     const identifiers = lexical.identifierMatch(queryIdentifiers(text), this.identifiers.subarray(0, n));
@@ -78,6 +79,8 @@ export class Ranker {
     if (identifiers) for (let row = 0; row < n; row++) fused[row] += IDENTIFIER_WEIGHT * identifiers[row];
 
     const top = this.topK.select(fused, n, opts.limit, opts.accept, false);
+    // A hit outside the semantic k best (an identifier match) has only a first-pass estimate there.
+    if (useVectors) exactScores(index.matrix, index.dim, vector, top, semantic);
     return Array.from(top, (row) => ({ row, score: fused[row], semantic: semantic[row], lexical: lexicalOf(row), identifier: identifiers ? identifiers[row] : 0 }));
   }
 
