@@ -17,8 +17,14 @@ import { median, percentile, round } from './util';
 const DOCS = Number(process.env.SEARCH_BENCH_DOCS ?? 4000);
 const STATES = Number(process.env.SEARCH_BENCH_STATES ?? 100_000);
 const BATCH = Number(process.env.SEARCH_BENCH_BATCH ?? 64);
+/**
+ * State views each session embeds before timing starts (the pool: this many per worker). Every
+ * session JIT-compiles the tokenizer and sizes onnxruntime's buffers on its own first batches, and a
+ * pool has one session per worker, so an equal warm-up per session compares steady states.
+ */
+const WARMUP = Number(process.env.SEARCH_BENCH_WARMUP ?? 512);
 /** Embedding cases alternate this many times (the machine is shared; medians of alternating runs). */
-const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 5);
 const QUERIES = ['web server down while the bridge had no address', 'database not running', 'br-ex', 'nginx.service failed', 'packet forwarding turned off', 'tap-vm4', 'vm.swappiness', 'storage link lost', '10.100.0.21/24', 'virtual switch crashed'];
 
 async function workload(): Promise<Segment[][]> {
@@ -31,24 +37,33 @@ async function workload(): Promise<Segment[][]> {
   return docs;
 }
 
+/** CPU time of the whole process (every thread) per state view since `since`: the cost, whatever else runs on the machine. */
+function cpuPerDoc(since: NodeJS.CpuUsage, docs: number): { cpu_us_per_doc: number } {
+  const used = process.cpuUsage(since);
+  return { cpu_us_per_doc: (used.user + used.system) / docs };
+}
+
 async function inThread(threads: number): Promise<Record<string, number>> {
   const docs = await workload();
   const es = await openSession(modelFiles().dir, threads);
-  await embedBatch(es, docs.slice(0, BATCH));
+  for (let i = 0; i < WARMUP; i += BATCH) await embedBatch(es, docs.slice(i, Math.min(WARMUP, i + BATCH)));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < docs.length; i += BATCH) await embedBatch(es, docs.slice(i, i + BATCH));
-  return { docs_per_s: docs.length / ((performance.now() - t0) / 1000), intra_op_threads: threads };
+  return { docs_per_s: docs.length / ((performance.now() - t0) / 1000), ...cpuPerDoc(cpu0, docs.length), intra_op_threads: threads };
 }
 
 async function pool(): Promise<Record<string, number>> {
   const docs = await workload();
   const embedder = new Embedder({ batchSize: BATCH });
-  await embedder.embed(docs.slice(0, BATCH * embedder.poolSize));
+  await embedder.embed(docs.slice(0, WARMUP * embedder.poolSize));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await embedder.embed(docs);
   const rate = docs.length / ((performance.now() - t0) / 1000);
+  const cpu = cpuPerDoc(cpu0, docs.length);
   await embedder.close();
-  return { docs_per_s: rate, pool_size: embedder.poolSize, intra_op_threads: embedder.intraOpThreads };
+  return { docs_per_s: rate, ...cpu, pool_size: embedder.poolSize, intra_op_threads: embedder.intraOpThreads };
 }
 
 /** SEARCH_BENCH_DIR keeps the built index there between runs (for profiling search alone). */
@@ -65,13 +80,16 @@ async function indexAndSearch(): Promise<Record<string, number>> {
     search = await StateSearch.open(stateDir, embedder);
     const openMs = performance.now() - t1;
     const total: number[] = [];
+    const embedOnly: number[] = [];
     const rankOnly: number[] = [];
     for (let round = 0; round < 20; round++) {
       for (const q of QUERIES) {
         const a = performance.now();
         await search.search(q, { limit: 10 });
         total.push(performance.now() - a);
+        const e = performance.now();
         const [vector] = await embedder.embed([q]);
+        embedOnly.push(performance.now() - e);
         const b = performance.now();
         await search.searchVector(q, vector, { limit: 10 });
         rankOnly.push(performance.now() - b);
@@ -85,6 +103,8 @@ async function indexAndSearch(): Promise<Record<string, number>> {
       search_p99_ms: percentile(total, 99),
       rank_p50_ms: percentile(rankOnly, 50),
       rank_p99_ms: percentile(rankOnly, 99),
+      query_embed_p50_ms: percentile(embedOnly, 50),
+      query_embed_p99_ms: percentile(embedOnly, 99),
       index_bytes: fs.statSync(path.join(stateDir, 'search', 'vectors.f32')).size + fs.statSync(path.join(stateDir, 'search', 'entries.jsonl')).size,
     };
   } finally {
@@ -114,7 +134,16 @@ async function main(): Promise<void> {
   }
   const embedCases = Object.keys(CASES).filter((k) => k.startsWith('embed'));
   const rates: Record<string, number[]> = Object.fromEntries(embedCases.map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) for (const name of embedCases) rates[name].push(runCase(name).docs_per_s);
+  const cpu: Record<string, number[]> = Object.fromEntries(embedCases.map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of embedCases) {
+      const r = runCase(name);
+      rates[name].push(r.docs_per_s);
+      cpu[name].push(r.cpu_us_per_doc);
+    }
+  }
+  // Per alternating round: the three cases ran seconds apart, under about the same outside load.
+  const pairRatios = rates['embed-pool'].map((p, i) => round(p / rates['embed-single-1-thread'][i]));
   const results: Record<string, Record<string, number>> = Object.fromEntries(embedCases.map((k) => [k, { docs_per_s: median(rates[k]) }]));
   results['index-search'] = runCase('index-search');
   const poolRate = results['embed-pool'].docs_per_s;
@@ -123,13 +152,15 @@ async function main(): Promise<void> {
     docs: DOCS,
     runs: RUNS,
     embed_runs_docs_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.map((x) => round(x, 1))])),
+    ratio_pool_over_single_1_thread_per_round: pairRatios,
+    embed_cpu_us_per_doc: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(median(v), 1)])),
     embed_docs_per_s: Object.fromEntries(Object.entries(results).filter(([k]) => k.startsWith('embed')).map(([k, v]) => [k, round(v.docs_per_s, 1)])),
     ratio_pool_over_single_1_thread: round(poolRate / results['embed-single-1-thread'].docs_per_s),
     ratio_pool_over_single_all_cores: round(poolRate / results['embed-single-all-cores'].docs_per_s),
     ...Object.fromEntries(Object.entries(results['index-search']).map(([k, v]) => [k, round(v, 3)])),
   };
   console.log(`embedding ${DOCS} state views (median of ${RUNS} alternating runs): pool ${summary.embed_docs_per_s['embed-pool']}/s, one session 1 thread ${summary.embed_docs_per_s['embed-single-1-thread']}/s (x${summary.ratio_pool_over_single_1_thread}), one session all cores ${summary.embed_docs_per_s['embed-single-all-cores']}/s (x${summary.ratio_pool_over_single_all_cores})`);
-  console.log(`index of ${summary.states} states built in ${summary.index_build_s} s; search p50 ${summary.search_p50_ms} ms, p99 ${summary.search_p99_ms} ms (ranking alone p99 ${summary.rank_p99_ms} ms)`);
+  console.log(`index of ${summary.states} states built in ${summary.index_build_s} s; search p50 ${summary.search_p50_ms} ms, p99 ${summary.search_p99_ms} ms (ranking alone p99 ${summary.rank_p99_ms} ms, query embedding alone p99 ${summary.query_embed_p99_ms} ms)`);
   console.log(JSON.stringify(summary));
 }
 

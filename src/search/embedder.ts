@@ -18,6 +18,13 @@ export interface EmbedderOptions {
   modelDir?: string;
 }
 
+/**
+ * Tasks Piscina hands a worker at once: the next batch waits in the worker's port while it computes
+ * the current one, so a worker never idles for the round trip through a main thread that may itself
+ * be waiting for a CPU. (A worker tokenises a whole batch before its first await, so the two never
+ * interleave inside the session's scratch arrays.)
+ */
+const TASKS_PER_WORKER = 2;
 const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
 const ANCHOR_FILE = path.resolve(__dirname, '..', '..', 'workers', 'ort-anchor.js');
 
@@ -43,7 +50,7 @@ export class Embedder {
       this.anchor.once('message', () => resolve());
       this.anchor.once('error', reject);
     });
-    this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, workerData });
+    this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, concurrentTasksPerWorker: TASKS_PER_WORKER, workerData });
   }
 
   /** One L2-normalised vector per input, in order. */

@@ -2,8 +2,10 @@
 // and the BM25 ranking, plus an identifier boost larger than any fused score, so states whose
 // problems/changes name the query's identifiers come first. Lexical-only (the evaluation baseline):
 // BM25 scaled to the best match plus the same identifier boost.
-import { similarities, type VectorIndex } from './index';
+import type { VectorIndex } from './index';
+import { exactScores, semanticScores } from './knn';
 import { queryIdentifiers, type LexicalIndex } from './lexical';
+import { TopK, type RowMask } from './topk';
 
 /** Reciprocal-rank fusion constant: a row at rank r (0-based) adds 1 / (RRF_K + r + 1). */
 export const RRF_K = 10;
@@ -19,8 +21,8 @@ export const IDENTIFIER_WEIGHT = 1;
 
 export interface RankOptions {
   limit: number;
-  /** Rows that may be returned (filters: --since, --plugin, not the --like state itself). */
-  accept?: (row: number) => boolean;
+  /** Rows that may be returned, 1 per row (filters: --since, --plugin, not the --like state itself); absent: all. */
+  accept?: RowMask;
   /** Leave the vectors out (the lexical-only baseline of the evaluation). */
   lexicalOnly?: boolean;
 }
@@ -33,81 +35,58 @@ export interface RankedRow {
   identifier: number;
 }
 
-/** The k-th largest value of `values` (1-based k), by quickselect on the array, which it reorders. */
-function kthLargest(values: Float32Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  const target = values.length - k;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i++] = values[j];
-        values[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return values[target];
-}
-
 /**
- * Adds reciprocal-rank votes to `out` for the RRF_DEPTH best accepted rows by `scores` (ties: lower
- * row first). A quickselect threshold keeps this linear; only the rows above it are sorted.
+ * Ranks rows against queries, one at a time. The per-row score arrays are kept between queries (and
+ * grown with the index), so a query over 100,000 states allocates no large array: no garbage that
+ * would make the next query pay for a collection of a heap holding the whole index.
  */
-function addRankVotes(scores: Float32Array, accept: ((row: number) => boolean) | undefined, positiveOnly: boolean, weight: number, out: Float32Array): void {
-  const eligible = new Float32Array(scores.length);
-  let count = 0;
-  for (let row = 0; row < scores.length; row++) {
-    if ((!positiveOnly || scores[row] > 0) && (!accept || accept(row))) eligible[count++] = scores[row];
-  }
-  if (count === 0) return;
-  const threshold = count > RRF_DEPTH ? kthLargest(eligible.subarray(0, count), RRF_DEPTH) : -Infinity;
-  const ranked: number[] = [];
-  for (let row = 0; row < scores.length; row++) {
-    if (scores[row] >= threshold && (!positiveOnly || scores[row] > 0) && (!accept || accept(row))) ranked.push(row);
-  }
-  ranked.sort((a, b) => scores[b] - scores[a] || a - b);
-  for (let r = 0; r < Math.min(ranked.length, RRF_DEPTH); r++) out[ranked[r]] += weight / (RRF_K + r + 1);
-}
+export class Ranker {
+  private semantic = new Float32Array(0);
+  private bm25 = new Float32Array(0);
+  private identifiers = new Float32Array(0);
+  private fused = new Float32Array(0);
+  private readonly topK = new TopK(RRF_DEPTH);
 
-/** The `limit` best rows, best first. `vector` may be absent for lexical-only ranking. */
-export function rank(index: VectorIndex, lexical: LexicalIndex, text: string, vector: Float32Array | undefined, opts: RankOptions): RankedRow[] {
-  const n = index.size;
-  const useVectors = !!vector && !opts.lexicalOnly;
-  const semantic = useVectors ? similarities(index.matrix, index.dim, vector) : new Float32Array(n);
-  const bm25 = text ? lexical.score(text) : new Float32Array(n);
-  const identifiers = text ? lexical.identifierMatch(queryIdentifiers(text)) : undefined;
-  let best = 0;
-  for (let row = 0; row < n; row++) if (bm25[row] > best) best = bm25[row];
-  const lexicalOf = (row: number) => (best > 0 ? bm25[row] / best : 0);
-
-  const fused = new Float32Array(n);
-  if (useVectors) {
-    addRankVotes(semantic, opts.accept, false, SEMANTIC_RRF_WEIGHT, fused);
-    addRankVotes(bm25, opts.accept, true, 1, fused);
-  } else {
-    for (let row = 0; row < n; row++) fused[row] = lexicalOf(row);
+  private ensure(n: number): void {
+    if (this.fused.length >= n) return;
+    const capacity = Math.max(n, this.fused.length * 2, 1024);
+    [this.semantic, this.bm25, this.identifiers, this.fused] = [0, 1, 2, 3].map(() => new Float32Array(capacity));
   }
-  if (identifiers) for (let row = 0; row < n; row++) fused[row] += IDENTIFIER_WEIGHT * identifiers[row];
 
-  // Top-k by a bounded insertion list: O(n) for the usual small k.
-  const top: { row: number; score: number }[] = [];
-  for (let row = 0; row < n; row++) {
-    const s = fused[row];
-    if (top.length === opts.limit && s <= top[top.length - 1].score) continue;
-    if (opts.accept && !opts.accept(row)) continue;
-    let i = top.length - 1;
-    while (i >= 0 && top[i].score < s) i--;
-    top.splice(i + 1, 0, { row, score: s });
-    if (top.length > opts.limit) top.pop();
+  /** The `limit` best rows, best first. `vector` may be absent for lexical-only ranking. */
+  rank(index: VectorIndex, lexical: LexicalIndex, text: string, vector: Float32Array | undefined, opts: RankOptions): RankedRow[] {
+    const n = index.size;
+    this.ensure(n);
+    const semantic = this.semantic.subarray(0, n);
+    const bm25 = this.bm25.subarray(0, n);
+    const fused = this.fused.subarray(0, n);
+    const useVectors = !!vector && !opts.lexicalOnly;
+    if (useVectors) semanticScores(index.matrix, index.quantized, vector, RRF_DEPTH, opts.accept, semantic);
+    else semantic.fill(0);
+    lexical.score(text, bm25);
+    const identifiers = lexical.identifierMatch(queryIdentifiers(text), this.identifiers.subarray(0, n));
+    let best = 0;
+    for (let row = 0; row < n; row++) if (bm25[row] > best) best = bm25[row];
+    const lexicalOf = (row: number) => (best > 0 ? bm25[row] / best : 0);
+
+    if (useVectors) {
+      fused.fill(0);
+      this.addRankVotes(semantic, opts.accept, false, SEMANTIC_RRF_WEIGHT, fused);
+      this.addRankVotes(bm25, opts.accept, true, 1, fused);
+    } else {
+      for (let row = 0; row < n; row++) fused[row] = lexicalOf(row);
+    }
+    if (identifiers) for (let row = 0; row < n; row++) fused[row] += IDENTIFIER_WEIGHT * identifiers[row];
+
+    const top = this.topK.select(fused, n, opts.limit, opts.accept, false);
+    // A hit outside the semantic k best (an identifier match) has only a first-pass estimate there.
+    if (useVectors) exactScores(index.matrix, index.dim, vector, top, semantic);
+    return Array.from(top, (row) => ({ row, score: fused[row], semantic: semantic[row], lexical: lexicalOf(row), identifier: identifiers ? identifiers[row] : 0 }));
   }
-  return top.map(({ row, score }) => ({ row, score, semantic: semantic[row], lexical: lexicalOf(row), identifier: identifiers ? identifiers[row] : 0 }));
+
+  /** Adds reciprocal-rank votes to `out` for the RRF_DEPTH best accepted rows by `scores` (ties: lower row first). */
+  private addRankVotes(scores: Float32Array, accept: RowMask, positiveOnly: boolean, weight: number, out: Float32Array): void {
+    const ranked = this.topK.select(scores, scores.length, RRF_DEPTH, accept, positiveOnly);
+    for (let r = 0; r < ranked.length; r++) out[ranked[r]] += weight / (RRF_K + r + 1);
+  }
 }

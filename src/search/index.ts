@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError } from '../errors';
-import { native } from '../native/binding';
+import { QuantizedRows } from './knn';
 import type { LexicalDoc } from './lexical';
 
 export interface IndexEntry {
@@ -26,9 +26,12 @@ export class VectorIndex {
   readonly entries: IndexEntry[] = [];
   private rows: Float32Array;
   private readonly rowById = new Map<string, number>();
+  /** int16 copy of the rows for the first k-NN pass (src/search/knn.ts), kept in step with them. */
+  readonly quantized: QuantizedRows;
 
   private constructor(readonly dir: string, readonly dim: number) {
     this.rows = new Float32Array(dim * 1024);
+    this.quantized = new QuantizedRows(dim);
   }
 
   static dirFor(stateDir: string): string {
@@ -81,6 +84,7 @@ export class VectorIndex {
     const count = Math.min(entries.length, Math.floor(bytes.length / (4 * this.dim)));
     this.ensureCapacity(count);
     this.rows.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * this.dim * 4)));
+    this.quantized.append(this.rows.subarray(0, count * this.dim));
     for (const e of entries.slice(0, count)) this.push(this.resolve(e));
     // Drop any torn tail so the next append lines up rows and entries again.
     if (bytes.length !== count * this.dim * 4) fs.truncateSync(this.vectorsFile, count * this.dim * 4);
@@ -155,16 +159,7 @@ export class VectorIndex {
     fs.appendFileSync(this.entriesFile, lines.join(''));
     this.ensureCapacity(this.size + items.length);
     this.rows.set(block, this.size * this.dim);
+    this.quantized.append(block);
     for (const it of items) this.push(it.entry);
   }
-}
-
-interface SearchAddon {
-  dotRows(matrix: Float32Array, dim: number, query: Float32Array, out: Float32Array): void;
-}
-
-/** Dot product of `query` with every row (rows and query normalised: cosine similarity), in native code. */
-export function similarities(matrix: Float32Array, dim: number, query: Float32Array, out = new Float32Array(matrix.length / dim)): Float32Array {
-  (native() as unknown as SearchAddon).dotRows(matrix, dim, query, out);
-  return out;
 }

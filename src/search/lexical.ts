@@ -104,9 +104,9 @@ export class LexicalIndex {
     return this.lengths.length;
   }
 
-  /** BM25 score of every row (0 where no query term matches). */
-  score(query: string): Float32Array {
-    const scores = new Float32Array(this.size);
+  /** BM25 score of every row into `scores` (0 where no query term matches). */
+  score(query: string, scores: Float32Array): void {
+    scores.fill(0, 0, this.size);
     const n = this.lengths.length;
     const avg = this.totalLength / Math.max(1, n);
     for (const term of new Set(lexicalTokens(query))) {
@@ -120,13 +120,15 @@ export class LexicalIndex {
         scores[row] += s;
       }
     }
-    return scores;
   }
 
-  /** How well rows match the query's identifiers: 1 per identifier in their problems/changes, 0.5 if only present. */
-  identifierMatch(identifiers: string[]): Float32Array | undefined {
+  /**
+   * How well rows match the query's identifiers, into `out`: 1 per identifier in their
+   * problems/changes, 0.5 if only present. Undefined (and `out` untouched) when there are none.
+   */
+  identifierMatch(identifiers: string[], out: Float32Array): Float32Array | undefined {
     if (!identifiers.length) return undefined;
-    const out = new Float32Array(this.size);
+    out.fill(0, 0, this.size);
     const share = 0.5 / identifiers.length;
     for (const id of identifiers) {
       const ranges = this.presentRanges.get(id) ?? [];

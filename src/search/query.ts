@@ -2,13 +2,14 @@
 // batches through the embedding pool) and answers text and --like queries with hybrid ranking.
 import { OpdbusError } from '../errors';
 import type { Embedder } from './embedder';
-import { rank, type RankedRow } from './hybrid';
+import { Ranker, type RankedRow } from './hybrid';
 import { VectorIndex, type IndexEntry } from './index';
 import { hotText, LexicalIndex } from './lexical';
 import { modelId } from './model';
 import { stateObjects, type PluginSections } from './objects';
 import type { HistorySource } from './source';
 import { stateView, type TextView } from './textview';
+import type { RowMask } from './topk';
 
 export interface SearchOptions {
   limit?: number;
@@ -40,6 +41,7 @@ function indexEntry(id: string, time: string, state: PluginSections, view: TextV
 
 export class StateSearch {
   private readonly lexical = new LexicalIndex();
+  private readonly ranker = new Ranker();
 
   private constructor(readonly index: VectorIndex, private readonly embedder: Embedder) {
     for (const e of index.entries) this.lexical.add(e.lexical);
@@ -72,15 +74,18 @@ export class StateSearch {
     return missing.length;
   }
 
-  private accept(opts: SearchOptions, exclude?: number): (row: number) => boolean {
+  /** The rows the filters let through (undefined: all of them), built once per query. */
+  private accept(opts: SearchOptions, exclude?: number): RowMask {
     const since = opts.since ? Date.parse(opts.since) : undefined;
     if (since !== undefined && Number.isNaN(since)) throw new OpdbusError('InvalidInput', 'SEARCH_SINCE', `--since: expected an ISO 8601 time, found "${opts.since}"`);
-    return (row) => {
-      const e = this.index.entries[row];
-      if (row === exclude) return false;
-      if (since !== undefined && Date.parse(e.time) < since) return false;
-      return !opts.plugin || e.plugins.includes(opts.plugin);
-    };
+    if (since === undefined && !opts.plugin && exclude === undefined) return undefined;
+    const mask = new Uint8Array(this.index.size);
+    this.index.entries.forEach((e, row) => {
+      if (since !== undefined && Date.parse(e.time) < since) return;
+      if (!opts.plugin || e.plugins.includes(opts.plugin)) mask[row] = 1;
+    });
+    if (exclude !== undefined) mask[exclude] = 0;
+    return mask;
   }
 
   private hits(rows: RankedRow[]): SearchHit[] {
@@ -95,7 +100,7 @@ export class StateSearch {
 
   /** Ranking alone, for a query already embedded. */
   async searchVector(text: string, vector: Float32Array | undefined, opts: SearchOptions = {}): Promise<SearchHit[]> {
-    return this.hits(rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts), lexicalOnly: opts.lexicalOnly }));
+    return this.hits(this.ranker.rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts), lexicalOnly: opts.lexicalOnly }));
   }
 
   /** States nearest to an indexed one (by id) or to a state document given whole. */
@@ -113,7 +118,7 @@ export class StateSearch {
       vector = (await this.embedder.embed([view.segments]))[0];
       text = view.problems.join('\n');
     }
-    return this.hits(rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts, exclude), lexicalOnly: opts.lexicalOnly }));
+    return this.hits(this.ranker.rank(this.index, this.lexical, text, vector, { limit: opts.limit ?? 10, accept: this.accept(opts, exclude), lexicalOnly: opts.lexicalOnly }));
   }
 }
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { VectorIndex, similarities, type IndexEntry } from '../../src/search/index';
+import { VectorIndex, type IndexEntry } from '../../src/search/index';
+import { similarities } from '../../src/search/knn';
 import { uniqueName } from '../harness/netns';
 
 const stateDir = path.join(os.tmpdir(), uniqueName('opdbus-t-searchidx'));

@@ -28,3 +28,12 @@ test('tokenizer: domain words are one id, other words pieces, punctuation droppe
   assert.ok(pieces.length >= 1 && pieces.every((id) => id >= 6 && id < 8000));
   assert.deepEqual(tok.encode('... --- ///'), []);
 });
+
+test('tokenizer: ASCII text (fast path) and the same words in other scripts agree with NFKC + lower case', () => {
+  const tok = Tokenizer.load(files.tokenizer);
+  assert.deepEqual(tok.encode('Bridge br-ex LOST its address 10.0.0.1/24'), tok.encode('bridge br ex lost its address 10 0 0 1 24'));
+  // Fullwidth letters and the "fi" ligature fold to ASCII under NFKC; accented words stay whole words.
+  assert.deepEqual(tok.encode('ＮＧＩＮＸ ﬁle'), tok.encode('nginx file'));
+  assert.deepEqual(tok.encode('Straße café'), tok.encode('straße café'));
+  assert.ok(tok.encode('café').length >= 1);
+});
