@@ -38,6 +38,23 @@ export function snapshot(netns: string): unknown {
 }
 
 /**
+ * A snapshot() the kernel has finished with: carrier changes (NO-CARRIER) reach `ip` through the
+ * kernel's link-watch queue up to a second after the change that caused them, so a "before" taken
+ * right after an earlier step could hold a state that is about to change by itself. Waits until two
+ * snapshots 1.1 s apart agree (for up to 10 s).
+ */
+export async function stableSnapshot(netns: string): Promise<unknown> {
+  const deadline = Date.now() + 10_000;
+  let last = snapshot(netns);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1100));
+    const next = snapshot(netns);
+    if (isDeepStrictEqual(next, last) || Date.now() >= deadline) return next;
+    last = next;
+  }
+}
+
+/**
  * Waits until `ip -j` shows `expected` (a snapshot()) again, for up to 10 s: IPv6 link-local addresses
  * and their local routes come back through kernel work queues once a link has carrier, later on a
  * loaded machine. Returns the last snapshot, for the caller to assert on.

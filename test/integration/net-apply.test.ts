@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { netPlugin, type NetState } from '../../src/plugins/net';
-import { ip, ipJson, netCtx, netTransaction, settledSnapshot, snapshot, withoutDad } from '../harness/net';
+import { ip, ipJson, netCtx, netTransaction, settledSnapshot, stableSnapshot, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
 const document: NetState = {
@@ -114,7 +114,7 @@ describe('net plugin: apply in a namespace', () => {
 
   it('a route the kernel refuses rolls back everything: ip -j shows the namespace exactly as before', async () => {
     const ctx = netCtx(ns.name);
-    const beforeSnap = snapshot(ns.name);
+    const beforeSnap = await stableSnapshot(ns.name);
     const result = await netTransaction(ctx, {
       interfaces: [
         { name: 'ifb0', type: 'ifb', mtu: 1300, state: 'down', ipv4: { address: [{ ip: '10.30.0.1', prefix: 24 }] } },

@@ -9,7 +9,7 @@ import { convertCompat } from '../../src/document/compat';
 import { EXIT } from '../../src/exit-codes';
 import { netPlugin } from '../../src/plugins/net';
 import { REPO_ROOT, opdbus, tempDir, writeDoc } from '../harness/cli';
-import { ip, ipJson, netCtx, netTransaction, settledSnapshot, snapshot, withoutDad } from '../harness/net';
+import { ip, ipJson, netCtx, netTransaction, settledSnapshot, snapshot, stableSnapshot, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'compat');
@@ -87,8 +87,8 @@ describe('net through the CLI in a named namespace', () => {
     assert.equal(link.addr_info.find((a: any) => a.family === 'inet').local, '10.77.0.1');
   });
 
-  it('bad net input is refused with the document path, what was expected and what was found; nothing changes', () => {
-    const beforeSnap = snapshot(ns.name);
+  it('bad net input is refused with the document path, what was expected and what was found; nothing changes', async () => {
+    const beforeSnap = await stableSnapshot(ns.name);
     const file = writeDoc(dir, 'bad.json', {
       version: 1,
       plugins: { net: { interfaces: [{ name: 'br5', type: 'bridge', ipv4: { enabled: true, dhcp: true } }], routes: [{ destination: '10.0.0.5/24', gateway: '10.0.0.1' }] } },
@@ -127,7 +127,7 @@ describe('net through the CLI: failure between phases', () => {
     });
 
   it('an error after the link phase rolls back; a crash there is rolled back by recover', async () => {
-    const beforeSnap = snapshot(ns.name);
+    const beforeSnap = await stableSnapshot(ns.name);
     const failed = opdbus(['--netns', ns.name, 'apply', doc()], { stateDir, env: { OPDBUS_FAILPOINTS: 'net.apply.after-links=error' } });
     assert.equal(failed.status, EXIT.APPLY_FAILED_ROLLED_BACK);
     assert.match(failed.stderr + failed.stdout, /failpoint net\.apply\.after-links fired/);
