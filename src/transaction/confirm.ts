@@ -7,7 +7,7 @@ import type { OpdbusConfig } from '../config';
 import { OpdbusError } from '../errors';
 import type { PluginContext } from '../plugin/contract';
 import type { PluginRegistry } from '../plugin/registry';
-import { clearJournal, readJournal, writeJournal } from './journal';
+import { clearJournal, readJournal, updateJournal } from './journal';
 import { acquireHostLock } from './lock';
 import { notify, recoverUnlocked } from './manager';
 import type { TransactionObserver, TransactionRecord } from './record';
@@ -40,7 +40,7 @@ export async function commitPending(config: OpdbusConfig, ctx: PluginContext, re
     }
     const record = { ...journal.record, finishedAt: new Date().toISOString() };
     // Committed in the journal first: a crash from here on completes the records, never rolls back.
-    writeJournal(config.stateDir, { ...journal, status: 'committed', record });
+    updateJournal(config.stateDir, { status: 'committed', record });
     await notify(observers, record, config.stateDir, ctx);
     clearJournal(config.stateDir);
     return record;

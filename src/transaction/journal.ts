@@ -1,6 +1,10 @@
 // The intent journal: <stateDir>/journal.json, written durably before the first change of a
 // transaction and updated as each plugin starts. If opdbus dies mid-apply, the next apply (or
 // `opdbus recover`) finds it and rolls back every plugin that had started, from the checkpoints here.
+// Format: one JSON line, the entry (replaced atomically), then one appended line per update (a plugin
+// started, the transaction committed): an update costs the size of the update, not of the checkpoints
+// and actions (thousands on a large apply). An update line torn by a crash was never synced, so what
+// it announced never began: it is ignored.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError, toOpdbusError } from '../errors';
@@ -42,6 +46,36 @@ export function writeJournal(stateDir: string, entry: JournalEntry): void {
   }
 }
 
+/** What an appended line may change. */
+export interface JournalUpdate {
+  /** A plugin whose apply is about to start. */
+  started?: string;
+  status?: JournalEntry['status'];
+  confirmDeadline?: string;
+  record?: TransactionRecord;
+}
+
+/** Appends `update` durably (fdatasync) after the entry; readJournal folds the updates in. */
+export function updateJournal(stateDir: string, update: JournalUpdate): void {
+  const file = journalPath(stateDir);
+  try {
+    const fd = fs.openSync(file, 'a');
+    try {
+      fs.writeSync(fd, JSON.stringify(update) + '\n');
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    throw toOpdbusError(err, { operation: `update the intent journal ${file}` });
+  }
+}
+
+function corrupt(stateDir: string): OpdbusError {
+  // writeFileDurable never leaves a torn entry, and a torn update is the last line: this is outside damage.
+  return new OpdbusError('Integrity', 'JOURNAL_CORRUPT', `${journalPath(stateDir)} is not valid JSON; inspect it and remove it by hand once the host is checked`);
+}
+
 export function readJournal(stateDir: string): JournalEntry | undefined {
   let text: string;
   try {
@@ -50,12 +84,26 @@ export function readJournal(stateDir: string): JournalEntry | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  const lines = text.split('\n');
+  const complete = lines.slice(0, -1); // the part after the last newline is empty, or a torn update
+  let entry: JournalEntry;
   try {
-    return JSON.parse(text) as JournalEntry;
+    entry = JSON.parse(complete[0] ?? lines[0]) as JournalEntry;
   } catch {
-    // writeFileDurable never leaves a torn file, so this is outside damage: refuse to guess.
-    throw new OpdbusError('Integrity', 'JOURNAL_CORRUPT', `${journalPath(stateDir)} is not valid JSON; inspect it and remove it by hand once the host is checked`);
+    throw corrupt(stateDir);
   }
+  for (const line of complete.slice(1)) {
+    let update: JournalUpdate;
+    try {
+      update = JSON.parse(line) as JournalUpdate;
+    } catch {
+      throw corrupt(stateDir);
+    }
+    const { started, ...fields } = update;
+    if (started !== undefined && !entry.started.includes(started)) entry.started.push(started);
+    Object.assign(entry, fields);
+  }
+  return entry;
 }
 
 export function clearJournal(stateDir: string): void {

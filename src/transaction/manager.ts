@@ -13,7 +13,7 @@ import type { PluginRegistry } from '../plugin/registry';
 import { sha256Hex, stateHash } from '../util/canonical';
 import { currentActor } from './actor';
 import { failpoint } from './failpoints';
-import { clearJournal, readJournal, writeJournal, type JournalEntry } from './journal';
+import { clearJournal, readJournal, updateJournal, writeJournal, type JournalEntry } from './journal';
 import { acquireHostLock } from './lock';
 import { planTransaction, type Plan, type PlanInput } from './plan';
 import type { PluginFootprint, TransactionObserver, TransactionOperation, TransactionOutcome, TransactionRecord } from './record';
@@ -174,12 +174,12 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   };
   if (input.confirmTimeoutMs !== undefined) {
     const confirmDeadline = new Date(Date.now() + input.confirmTimeoutMs).toISOString();
-    writeJournal(input.config.stateDir, { ...journal, status: 'awaiting-confirm', confirmDeadline, record });
+    updateJournal(input.config.stateDir, { status: 'awaiting-confirm', confirmDeadline, record });
     input.onAwaitingConfirm?.(txid);
     return { txid, outcome: 'awaiting-confirm', confirmDeadline, plan, record };
   }
   try {
-    writeJournal(input.config.stateDir, { ...journal, status: 'committed', record });
+    updateJournal(input.config.stateDir, { status: 'committed', record });
   } catch (err) {
     // Applied and verified, but the journal cannot say so: remove it rather than let the next run
     // mistake this transaction for a crashed one and roll it back.
@@ -207,7 +207,7 @@ async function applyPhase(
     onStart?.(p.plugin);
     if (!journal.started.includes(p.plugin)) {
       journal.started.push(p.plugin);
-      writeJournal(input.config.stateDir, journal);
+      updateJournal(input.config.stateDir, { started: p.plugin });
     }
     await failpoint(`tx.before-apply:${p.plugin}`);
     throwIfInterrupted();

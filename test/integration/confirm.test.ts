@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { beforeEach, test } from 'node:test';
 import { namespaceCli, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
+import { readJournal, writeJournal } from '../../src/transaction/journal';
 
 const f = namespaceCli({ stateDirPerTest: true });
 beforeEach(() => f.ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']));
@@ -55,11 +56,11 @@ test('`opdbus recover` rolls back a pending confirmed apply at once', () => {
 test('if the watchdog is gone, the next run rolls back an expired confirmed apply', async () => {
   assert.equal(run(['apply', doc(), '--confirm-timeout', '30s']).status, EXIT.OK);
   // Simulate a reboot during the window: the watchdog is gone and the deadline has passed.
-  const j = JSON.parse(fs.readFileSync(journal(), 'utf8'));
+  const j = readJournal(f.stateDir)!;
   const killed = spawnSync('pkill', ['-KILL', '-f', `__confirm-watch ${j.txid}`]);
   assert.equal(killed.status, 0, 'the watchdog process was running');
   j.confirmDeadline = new Date(Date.now() - 1000).toISOString();
-  fs.writeFileSync(journal(), JSON.stringify(j));
+  writeJournal(f.stateDir, j);
   const r = run(['diff', doc()]);
   assert.equal(r.status, EXIT.OK, 'read-only commands do not settle journals: the change is still there');
   assert.match(r.stderr, /transaction \S+ is unfinished \(awaiting-confirm\); the next apply or `opdbus recover` settles it/);

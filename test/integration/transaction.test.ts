@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { beforeEach, test } from 'node:test';
 import { namespaceCli, opdbusAsync, writeDoc } from '../harness/cli';
 import { EXIT } from '../../src/exit-codes';
+import { readJournal } from '../../src/transaction/journal';
 
 const f = namespaceCli({ stateDirPerTest: true });
 beforeEach(() => f.ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.tcp_syncookies=1']));
@@ -38,8 +39,7 @@ test('SIGKILL between two changes is rolled back by the next apply', () => {
   const r = run(['apply', twoChanges()], { OPDBUS_FAILPOINTS: 'sysctl.after-write=crash@1' });
   assert.equal(r.signal, 'SIGKILL');
   assert.deepEqual(values(), { fwd: '0', rp: '2', syn: '1' }, 'first change made, second not: half-applied');
-  const journal = JSON.parse(fs.readFileSync(path.join(f.stateDir, 'journal.json'), 'utf8'));
-  assert.deepEqual(journal.started, ['sysctl']);
+  assert.deepEqual(readJournal(f.stateDir)?.started, ['sysctl']);
   const other = writeDoc(f.dir, 'other.yaml', 'version: 1\nplugins:\n  sysctl:\n    net.ipv4.tcp_syncookies: "0"\n');
   const next = run(['apply', other]);
   assert.equal(next.status, EXIT.OK, next.stderr);
