@@ -41,7 +41,7 @@ export class BtrfsBackend implements HistoryBackend {
     for (const name of await fsp.readdir(sectionsDir)) {
       if (!(name.replace(/\.json$/, '') in sections)) await fsp.rm(path.join(sectionsDir, name), { force: true });
     }
-    let id = nextId(await this.points());
+    let id = await nextId(this.pointsDir, /^(\d+)$/);
     for (;;) {
       const point = buildPoint(id, meta, hashed);
       await fsp.writeFile(path.join(this.live, 'point.json'), JSON.stringify(point, null, 1) + '\n');

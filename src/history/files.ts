@@ -22,7 +22,7 @@ export class FilesBackend implements HistoryBackend {
     await fsp.mkdir(this.pointsDir, { recursive: true });
     const hashed = hashSections(sections);
     for (const s of hashed) await this.writeBlob(s.hash, s.text);
-    let id = nextId(await this.points());
+    let id = await nextId(this.pointsDir, /^(\d+)\.json$/);
     const tmp = path.join(this.pointsDir, `.new-${process.pid}-${Date.now()}.tmp`);
     try {
       for (;;) {

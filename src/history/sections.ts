@@ -1,7 +1,7 @@
 // Shared by both backends: hashing sections (the dedup key), reading and checking point metadata,
 // and checking a stored section against the hash its point recorded.
 import { promises as fsp } from 'node:fs';
-import { OpdbusError } from '../errors';
+import { OpdbusError, toOpdbusError } from '../errors';
 import { canonicalJson, sha256Hex } from '../util/canonical';
 import { POINT_KINDS, type HistoryPoint, type NewPoint } from './store';
 
@@ -67,6 +67,22 @@ export function checkSection(point: HistoryPoint, plugin: string, text: string, 
 }
 
 /** Point ids are positive integers; `next` is one past the highest in use. */
-export function nextId(points: readonly { id: number }[]): number {
-  return points.reduce((max, p) => Math.max(max, p.id), 0) + 1;
+/**
+ * The id after the highest among the entries of `dir` whose names carry one (`pattern`'s first group):
+ * a directory listing, not a read of every point, so adding a point costs the same at any history size.
+ */
+export async function nextId(dir: string, pattern: RegExp): Promise<number> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 1;
+    throw toOpdbusError(err, { operation: `list history points in ${dir}` });
+  }
+  let max = 0;
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max + 1;
 }
