@@ -1,7 +1,6 @@
 // Piscina worker: embeds batches of texts with onnxruntime (CPU execution provider). Tokenisation and
 // inference both run here, never on the main thread; the session is opened once per worker.
 import { threadId, workerData } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { embedBatch, openSession, type EmbeddingSession } from '../src/search/session';
 import type { EmbedResult, EmbedTask, EmbedWorkerData } from '../src/search/types';
 
@@ -12,8 +11,5 @@ export default async function embed(task: EmbedTask): Promise<EmbedResult> {
   session ??= openSession(config.modelDir, config.intraOpThreads);
   const es = await session;
   const vectors = await embedBatch(es, task.inputs);
-  const result: EmbedResult = { vectors, dim: es.dim, threadId };
-  // The vectors' buffer is moved to the main thread, not copied.
-  const movable = { get [Piscina.transferableSymbol]() { return vectors.buffer; }, get [Piscina.valueSymbol]() { return result; } };
-  return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as EmbedResult;
+  return { vectors, dim: es.dim, threadId };
 }
