@@ -1,12 +1,11 @@
 // The native addon loads and works in several worker threads at once (Piscina does exactly this),
 // and its errors keep errno and code across the trip.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { isNativeError, native } from '../../src/native/binding';
+import { tempDir } from '../harness/cli';
 
 const BINDING = require.resolve('../../src/native/binding');
 
@@ -18,7 +17,7 @@ test('native errors carry errno, code and syscall', () => {
 });
 
 test('flock excludes a second holder and is released on unlock', () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-lock-')), 'lock');
+  const file = path.join(tempDir('opdbus-t-lock-'), 'lock');
   const fd = native().tryLock(file);
   assert.equal(typeof fd, 'number');
   assert.equal(native().tryLock(file), null, 'second lock attempt in the same process must fail (separate open file description)');
@@ -29,7 +28,7 @@ test('flock excludes a second holder and is released on unlock', () => {
 });
 
 test('the addon loads in 6 worker threads at once and each can use it', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-workers-'));
+  const dir = tempDir('opdbus-t-workers-');
   // Each worker locks its own file 200 times (every attempt must succeed), and checks that a file the
   // main thread holds stays exclusive from its thread too.
   const held = path.join(dir, 'held');
