@@ -4,11 +4,14 @@
 // rewritten, so consecutive snapshots share their extents: btrfs does the deduplication.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { OpdbusError, toOpdbusError } from '../errors';
+import { OpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
 import { pathExists } from '../util/path-exists';
-import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
+import { buildPoint, checkSection, hashSections, nextId, parsePoint, pointEntries, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
+
+/** A point's entry under points/: its id. */
+const POINT_NAME = /^(\d+)$/;
 
 export class BtrfsBackend implements HistoryBackend {
   readonly kind = 'btrfs' as const;
@@ -41,7 +44,7 @@ export class BtrfsBackend implements HistoryBackend {
     for (const name of await fsp.readdir(sectionsDir)) {
       if (!(name.replace(/\.json$/, '') in sections)) await fsp.rm(path.join(sectionsDir, name), { force: true });
     }
-    let id = await nextId(this.pointsDir, /^(\d+)$/);
+    let id = await nextId(this.pointsDir, POINT_NAME);
     for (;;) {
       const point = buildPoint(id, meta, hashed);
       await fsp.writeFile(path.join(this.live, 'point.json'), JSON.stringify(point, null, 1) + '\n');
@@ -65,14 +68,7 @@ export class BtrfsBackend implements HistoryBackend {
   }
 
   async points(): Promise<HistoryPoint[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.pointsDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw toOpdbusError(err, { operation: 'list history points' });
-    }
-    const files = names.filter((n) => /^\d+$/.test(n)).map((n) => path.join(this.pointsDir, n, 'point.json'));
+    const files = (await pointEntries(this.pointsDir, POINT_NAME)).map((e) => path.join(this.pointsDir, e.name, 'point.json'));
     const points = await Promise.all(files.map(async (f) => parsePoint(await fsp.readFile(f, 'utf8'), f)));
     return points.sort((a, b) => a.id - b.id);
   }

@@ -5,8 +5,11 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { toOpdbusError } from '../errors';
 import { fsInfo, type FsInfo } from '../native/btrfs';
-import { buildPoint, checkSection, hashSections, nextId, parsePoint, readPointFile } from './sections';
+import { buildPoint, checkSection, hashSections, nextId, parsePoint, pointEntries, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
+
+/** A point's entry under points/: its id. */
+const POINT_NAME = /^(\d+)\.json$/;
 
 export class FilesBackend implements HistoryBackend {
   readonly kind = 'files' as const;
@@ -22,7 +25,7 @@ export class FilesBackend implements HistoryBackend {
     await fsp.mkdir(this.pointsDir, { recursive: true });
     const hashed = hashSections(sections);
     for (const s of hashed) await this.writeBlob(s.hash, s.text);
-    let id = await nextId(this.pointsDir, /^(\d+)\.json$/);
+    let id = await nextId(this.pointsDir, POINT_NAME);
     const tmp = path.join(this.pointsDir, `.new-${process.pid}-${Date.now()}.tmp`);
     try {
       for (;;) {
@@ -61,14 +64,7 @@ export class FilesBackend implements HistoryBackend {
   }
 
   async points(): Promise<HistoryPoint[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.pointsDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw toOpdbusError(err, { operation: 'list history points' });
-    }
-    const files = names.filter((n) => /^\d+\.json$/.test(n)).map((n) => path.join(this.pointsDir, n));
+    const files = (await pointEntries(this.pointsDir, POINT_NAME)).map((e) => path.join(this.pointsDir, e.name));
     const points = await Promise.all(files.map(async (f) => parsePoint(await fsp.readFile(f, 'utf8'), f)));
     return points.sort((a, b) => a.id - b.id);
   }

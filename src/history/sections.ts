@@ -67,22 +67,25 @@ export function checkSection(point: HistoryPoint, plugin: string, text: string, 
 }
 
 /** Point ids are positive integers; `next` is one past the highest in use. */
-/**
- * The id after the highest among the entries of `dir` whose names carry one (`pattern`'s first group):
- * a directory listing, not a read of every point, so adding a point costs the same at any history size.
- */
-export async function nextId(dir: string, pattern: RegExp): Promise<number> {
+/** The entries of `dir` that hold a point, with the id their name carries (`pattern`'s first group). */
+export async function pointEntries(dir: string, pattern: RegExp): Promise<{ id: number; name: string }[]> {
   let names: string[];
   try {
     names = await fsp.readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 1;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw toOpdbusError(err, { operation: `list history points in ${dir}` });
   }
-  let max = 0;
-  for (const name of names) {
+  return names.flatMap((name) => {
     const m = pattern.exec(name);
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  return max + 1;
+    return m ? [{ id: Number(m[1]), name }] : [];
+  });
+}
+
+/**
+ * The id after the highest one in `dir`: a directory listing, not a read of every point, so adding a
+ * point costs the same at any history size.
+ */
+export async function nextId(dir: string, pattern: RegExp): Promise<number> {
+  return (await pointEntries(dir, pattern)).reduce((max, e) => Math.max(max, e.id), 0) + 1;
 }
