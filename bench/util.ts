@@ -1,5 +1,6 @@
 // Shared benchmark helpers: repeated timing with medians, and timing a command in a child process.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,7 +33,7 @@ export const round = (x: number, digits = 2): number => Math.round(x * 10 ** dig
 /** Busy fraction of all CPUs over `ms`, from /proc/stat. */
 async function cpuBusy(ms: number): Promise<number> {
   const sample = () => {
-    const f = require('node:fs').readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     return { idle: f[3] + f[4], total: f.reduce((a: number, b: number) => a + b, 0) };
   };
   const a = sample();

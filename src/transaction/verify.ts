@@ -14,11 +14,11 @@ export function describeMismatches(mismatches: Mismatch[]): string {
  */
 export async function verifySettled(plugin: Plugin, ctx: PluginContext, desired: unknown): Promise<{ state?: unknown }> {
   const deadline = Date.now() + plugin.settle.timeoutMs;
-  const check = async (): Promise<Partial<Verification>> => (plugin.verifyState ? plugin.verifyState(ctx, desired) : { mismatches: await plugin.verify(ctx, desired) });
+  const check = async (): Promise<Pick<Verification, 'mismatches'> & Partial<Verification>> => (plugin.verifyState ? plugin.verifyState(ctx, desired) : { mismatches: await plugin.verify(ctx, desired) });
   for (;;) {
     const found = await withTimeout('verify', plugin.name, ctx.config.queryTimeoutMs, check);
     // Mismatches flagged observeOnly (login1's observe-only policies) are reports, not failures.
-    const mismatches = found.mismatches!.filter((m) => !m.observeOnly);
+    const mismatches = found.mismatches.filter((m) => !m.observeOnly);
     if (mismatches.length === 0) return 'state' in found ? { state: found.state } : {};
     if (Date.now() >= deadline) {
       throw new OpdbusError('VerifyFailed', 'VERIFY', `${plugin.name}: after apply the host still differs from the document: ${describeMismatches(mismatches)}`, {

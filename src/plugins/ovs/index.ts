@@ -45,6 +45,8 @@ async function readTables(ctx: PluginContext) {
 const applyModule = () => require('./apply') as typeof import('./apply');
 const diffModule = () => require('./diff') as typeof import('./diff');
 const rollbackModule = () => require('./rollback') as typeof import('./rollback');
+const validateModule = () => require('./validate') as typeof import('./validate');
+const verifyModule = () => require('./verify') as typeof import('./verify');
 
 /** The state of the bridges `scope` names (all without a scope), Open_vSwitch's row only if it names it. */
 function scopedState(tables: OvsTables, scope?: OvsState): OvsState {
@@ -75,7 +77,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   },
 
   async validate(desired) {
-    return (require('./validate') as typeof import('./validate')).validateOvs(desired);
+    return validateModule().validateOvs(desired);
   },
 
   async query(ctx, scope) {
@@ -117,7 +119,7 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   async verifyState(ctx, desired) {
     try {
       const tables = cacheTables(await cacheFor(ctx));
-      return { state: scopedState(tables, desired), mismatches: (require('./verify') as typeof import('./verify')).verifyTables(tables, desired) };
+      return { state: scopedState(tables, desired), mismatches: verifyModule().verifyTables(tables, desired) };
     } catch (err) {
       throw ovsError(err, 'ovs verify');
     }
