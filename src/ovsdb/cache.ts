@@ -11,8 +11,11 @@ export class DatabaseCache {
   /** Bumped on every applied update: a cheap "has anything changed" for settle loops. */
   generation = 0;
 
-  /** The schema tells single-valued columns (diff = new value, as ovsdb-server sends it for max 1) from sets and maps. */
-  constructor(private readonly schema: DatabaseSchema) {}
+  /**
+   * The schema tells single-valued columns (diff = new value, as ovsdb-server sends it for max 1)
+   * from sets and maps; the client sets it before any row is loaded when it was not known yet.
+   */
+  constructor(public schema?: DatabaseSchema) {}
 
   table(name: string): TableRows {
     let t = this.tables.get(name);
@@ -45,7 +48,7 @@ export class DatabaseCache {
         if (change.initial || change.insert) t.set(id, { ...(change.initial ?? change.insert) });
         else if (change.modify) {
           const row = { ...(t.get(id) ?? {}) };
-          const columns = this.schema.tables[tname]?.columns ?? {};
+          const columns = this.schema?.tables[tname]?.columns ?? {};
           for (const [col, diff] of Object.entries(change.modify)) {
             const type = columns[col]?.type;
             row[col] = type && type.max === 1 && !type.value ? diff : applyDiff(row[col], diff);

@@ -21,6 +21,12 @@ interface MonitorRegistration {
   requests: Record<string, MonitorRequest>;
   cond: boolean;
   cache: DatabaseCache;
+  /**
+   * Updates that arrived before the initial rows were loaded. The server sends them after its reply
+   * to the monitor request, but a reply settles a promise (later) while a notification in the same
+   * chunk is dispatched at once: without this queue an early "modify" would be overwritten.
+   */
+  early?: unknown[];
 }
 
 export interface CallOptions {
@@ -116,13 +122,25 @@ export class OvsdbClient extends EventEmitter {
    */
   async monitor(db: string, monitorId: string, requests: Record<string, MonitorRequest>, opts: CallOptions & { cond?: boolean } = {}): Promise<DatabaseCache> {
     if (this.monitors.has(monitorId)) throw new OpdbusError('Bug', 'OVSDB_MONITOR_ID', `monitor id ${monitorId} is already in use`);
-    const schema = await this.getSchema(db, opts);
-    for (const table of Object.keys(requests)) if (!schema.tables[table]) throw new OpdbusError('InvalidInput', 'OVSDB_SCHEMA', `monitor ${monitorId}: unknown table ${table} in database ${db}`);
-    const reg: MonitorRegistration = { db, requests, cond: opts.cond ?? true, cache: new DatabaseCache(schema) };
+    const checkTables = (schema: DatabaseSchema) => {
+      for (const table of Object.keys(requests)) if (!schema.tables[table]) throw new OpdbusError('InvalidInput', 'OVSDB_SCHEMA', `monitor ${monitorId}: unknown table ${table} in database ${db}`);
+    };
+    const known = this.schemas.get(db);
+    if (known) checkTables(known);
+    const reg: MonitorRegistration = { db, requests, cond: opts.cond ?? true, cache: new DatabaseCache(known), early: [] };
     this.monitors.set(monitorId, reg);
     try {
-      const initial = await this.session.request(reg.cond ? 'monitor_cond' : 'monitor', [db, monitorId, requests], opts.timeoutMs, opts.signal);
-      this.load(reg, initial);
+      const initial = this.session.request(reg.cond ? 'monitor_cond' : 'monitor', [db, monitorId, requests], opts.timeoutMs, opts.signal);
+      if (!known) {
+        // A first monitor need not wait for the schema either: both requests go out at once. The
+        // tables are checked before the rows are used; the server refuses an unknown table itself.
+        const [schema, reply] = await Promise.allSettled([this.getSchema(db, opts), initial]);
+        if (schema.status === 'rejected') throw schema.reason;
+        checkTables(schema.value);
+        if (reply.status === 'rejected') throw reply.reason;
+        reg.cache.schema = schema.value;
+      }
+      this.loadInitial(reg, await initial);
     } catch (err) {
       this.monitors.delete(monitorId);
       throw err;
@@ -158,6 +176,14 @@ export class OvsdbClient extends EventEmitter {
     this.session.close();
   }
 
+  private loadInitial(reg: MonitorRegistration, initial: unknown): void {
+    const early = reg.early ?? [];
+    reg.early = undefined;
+    reg.cache.clear();
+    this.load(reg, initial);
+    for (const updates of early) this.load(reg, updates);
+  }
+
   private load(reg: MonitorRegistration, updates: unknown): void {
     if (reg.cond) reg.cache.applyUpdate2(updates as Parameters<DatabaseCache['applyUpdate2']>[0]);
     else reg.cache.applyUpdate(updates as Parameters<DatabaseCache['applyUpdate']>[0]);
@@ -167,6 +193,7 @@ export class OvsdbClient extends EventEmitter {
     if (method === 'update' || method === 'update2') {
       const reg = this.monitors.get(String(params[0]));
       if (!reg) return;
+      if (reg.early) return void reg.early.push(params[1]);
       this.load(reg, params[1]);
       this.emit('update', params[0], reg.db);
     } else if (method === 'locked' || method === 'stolen') {
@@ -178,9 +205,8 @@ export class OvsdbClient extends EventEmitter {
   private async reestablish(conn: RpcConnection): Promise<void> {
     this.schemas.clear();
     for (const [id, reg] of this.monitors) {
-      const initial = await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs);
-      reg.cache.clear();
-      this.load(reg, initial);
+      reg.early = [];
+      this.loadInitial(reg, await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs));
     }
   }
 }
