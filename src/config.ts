@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { OpdbusError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './util/log';
+import { yaml } from './util/yaml';
 
 export interface OpdbusConfig {
   /** Where the journal, lock, ledger and history live. */
@@ -91,8 +92,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
 function applyFile(config: OpdbusConfig, file: string): void {
   let parsed: unknown;
   try {
-    // yaml is loaded only when there is a config file: it costs ~50 ms of start-up.
-    const YAML = require('yaml') as typeof import('yaml');
+    const YAML = yaml(); // loaded only when there is a config file
     parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new OpdbusError('InvalidInput', 'CONFIG', `${file}: cannot read config: ${(err as Error).message}`, { path: file });

@@ -2,6 +2,7 @@
 import { OpdbusError } from '../errors';
 import type { Action, Mismatch } from '../plugin/contract';
 import type { Plan } from '../transaction/plan';
+import { yaml } from '../util/yaml';
 
 export type Format = 'json' | 'yaml' | 'text';
 
@@ -13,7 +14,7 @@ export function parseFormat<F extends Format>(value: string | undefined, allowed
 
 export function render(value: unknown, format: Exclude<Format, 'text'>): string {
   if (format === 'json') return JSON.stringify(value, null, 2) + '\n';
-  const YAML = require('yaml') as typeof import('yaml'); // loaded on first use (start-up cost)
+  const YAML = yaml();
   return YAML.stringify(value, { lineWidth: 0 });
 }
 

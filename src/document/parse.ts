@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { OpdbusError } from '../errors';
 import type { DocumentSource } from './types';
+import { yaml } from '../util/yaml';
 
 export function readSource(file: string): DocumentSource {
   try {
@@ -36,7 +37,7 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function parseYaml(file: string, text: string): unknown {
-  const YAML = require('yaml') as typeof import('yaml'); // loaded on first use (start-up cost)
+  const YAML = yaml();
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];

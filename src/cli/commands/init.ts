@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { queryPlugins } from '../../query/run';
 import { commandContext } from '../context';
 import { parseFormat, render } from '../output';
+import { yaml } from '../../util/yaml';
 
 const STARTER = `# opdbus desired-state document. Apply with: opdbus apply FILE (see opdbus apply --help)
 # A plugin absent from this document is left alone; so is every object a section does not name.
@@ -36,7 +37,7 @@ export function registerInit(program: Command): void {
     .action(async (opts: { fromCurrent?: boolean }, cmd: Command) => {
       const format = parseFormat(cmd.optsWithGlobals().format, ['json', 'yaml'], 'yaml');
       if (!opts.fromCurrent) {
-        process.stdout.write(format === 'yaml' ? STARTER : render((require('yaml') as typeof import('yaml')).parse(STARTER), 'json'));
+        process.stdout.write(format === 'yaml' ? STARTER : render(yaml().parse(STARTER), 'json'));
         return;
       }
       const { config, registry } = commandContext(cmd);
