@@ -6,17 +6,47 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+/**
+ * The value with every plain object's keys in sorted order. A part that is already canonical is
+ * returned as it is, not copied: the states and footprints hashed here are mostly built in sorted
+ * order, and copying them was most of the cost (and of the garbage) of hashing a large state.
+ */
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as Record<string, unknown>).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = sortKeys(value[i]);
+      if (out) out.push(v);
+      else if (v !== value[i]) (out = value.slice(0, i)).push(v);
     }
-    return out;
+    return out ?? value;
+  }
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    let keep = isPlain(obj);
+    for (let i = 1; keep && i < keys.length; i++) keep = keys[i - 1] < keys[i];
+    const sorted = keep ? keys : keys.sort();
+    let out: Record<string, unknown> | undefined = keep ? undefined : {};
+    for (let i = 0; i < sorted.length; i++) {
+      const v = obj[sorted[i]];
+      if (v === undefined) continue; // JSON.stringify leaves it out either way
+      const c = sortKeys(v);
+      if (!out && c !== v) {
+        out = {};
+        for (let j = 0; j < i; j++) if (obj[sorted[j]] !== undefined) out[sorted[j]] = obj[sorted[j]];
+      }
+      if (out) out[sorted[i]] = c;
+    }
+    return out ?? obj;
   }
   return value;
+}
+
+/** An object JSON.stringify prints as its own enumerable keys (no class, no toJSON). */
+function isPlain(obj: object): boolean {
+  const proto = Object.getPrototypeOf(obj);
+  return (proto === Object.prototype || proto === null) && !('toJSON' in obj);
 }
 
 export function sha256Hex(text: string | Buffer): string {
