@@ -56,10 +56,29 @@ export function commandContext(cmd: Command): CommandContext {
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
-  const { ledgerObserver } = require('../ledger') as typeof import('../ledger');
-  const { createHistoryObserver, historySettings } = require('../history') as typeof import('../history');
   // The ledger first: when the history points are kept, the block with the same txid exists.
-  return [ledgerObserver, createHistoryObserver({ backend: historySettings(config).backend })];
+  return [
+    lazyObserver('ledger', () => (require('../ledger') as typeof import('../ledger')).ledgerObserver),
+    lazyObserver('history', () => {
+      const { createHistoryObserver, historySettings } = require('../history') as typeof import('../history');
+      return createHistoryObserver({ backend: historySettings(config).backend });
+    }),
+  ];
+}
+
+/**
+ * An observer whose code loads on first use: by prepare(), which the transaction manager calls while
+ * the plugins apply (the ledger and history modules then cost nothing on the way to the exit), or
+ * by the first transaction it is told about.
+ */
+function lazyObserver(name: string, load: () => TransactionObserver): TransactionObserver {
+  let observer: TransactionObserver | undefined;
+  const get = () => (observer ??= load());
+  return {
+    name,
+    prepare: () => get().prepare?.(),
+    onTransaction: (record, stateDir) => get().onTransaction(record, stateDir),
+  };
 }
 
 /** Read-only commands leave a pending transaction alone, but say so: what they show may be provisional. */

@@ -128,6 +128,9 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   const footprints = new Map(touched.map((p) => [p.plugin, footprint(p.plugin, p.actions, p.current)]));
   const verified = new Map<string, { state?: unknown }>(); // what each plugin's last verify read
   const irreversibleStarted = new Set<string>();
+  // While the plugins apply, the main thread mostly waits (the kernel or a backend does the work):
+  // the observers load their code then, not after the commit.
+  setImmediate(() => prepareObservers(input.observers ?? [], ctx));
   try {
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
@@ -341,6 +344,19 @@ export async function recover(registry: PluginRegistry, config: OpdbusConfig, ct
     return await recoverUnlocked(registry, config, ctx, observers, true);
   } finally {
     lock.release();
+  }
+}
+
+/** A failure here is only logged at debug level: the same failure is reported loudly by notify. */
+function prepareObservers(observers: readonly TransactionObserver[], ctx: PluginContext): void {
+  for (const o of observers) {
+    try {
+      const t0 = performance.now();
+      o.prepare?.();
+      ctx.log.debug(`${o.name}: prepared in ${(performance.now() - t0).toFixed(1)} ms, ${t0.toFixed(1)} ms after the process started`);
+    } catch (err) {
+      ctx.log.debug(`${o.name}: prepare failed: ${(err as Error).message}`);
+    }
   }
 }
 

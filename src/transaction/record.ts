@@ -53,4 +53,10 @@ export interface TransactionRecord {
 export interface TransactionObserver {
   readonly name: string;
   onTransaction(record: TransactionRecord, stateDir: string): Promise<void>;
+  /**
+   * Optional: called once while the changes are being applied, when the main thread would otherwise
+   * wait for the kernel or a backend. It loads code and nothing else: it records nothing and reads
+   * no state (the transaction's outcome is not known yet).
+   */
+  prepare?(): void;
 }
