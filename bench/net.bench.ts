@@ -94,6 +94,7 @@ async function applyBench() {
       }
     }
   }
+  if (process.env.BENCH_VERBOSE) console.error('apply samples (ms):', JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.map(round)]))));
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, round(median(v))])) as Record<keyof typeof t, number>;
   return { links: N, ms: m, ratio: { cli_over_ip_batch: round(m.cli / m.ipBatch), library_over_ip_batch: round(m.library / m.ipBatch) } };
 }

@@ -1,5 +1,7 @@
-// netlinkDump(netns, kinds, stats) -> Promise<JSON string>: one socket, the requested dumps in turn on
-// a worker thread, each kernel message written straight into compact JSON (parsed once in JS).
+// netlinkDump(netns, kinds, stats, ownRoutesOnly) -> Promise<JSON string>: one socket, the requested
+// dumps in turn on a worker thread, each kernel message written straight into compact JSON (parsed once
+// in JS). ownRoutesOnly leaves out the routes the kernel makes for itself (a host with N addresses has
+// about 3N of them), so they cost no JSON and no JS objects when the caller would drop them anyway.
 #include "netlink/bindings.h"
 
 namespace opdbus {
@@ -8,8 +10,13 @@ namespace {
 
 class DumpWorker : public Napi::AsyncWorker {
  public:
-  DumpWorker(Napi::Env env, std::string netns, std::vector<std::string> kinds, bool stats)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), netns_(std::move(netns)), kinds_(std::move(kinds)), stats_(stats) {}
+  DumpWorker(Napi::Env env, std::string netns, std::vector<std::string> kinds, bool stats, bool ownRoutesOnly)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        netns_(std::move(netns)),
+        kinds_(std::move(kinds)),
+        stats_(stats),
+        ownRoutesOnly_(ownRoutesOnly) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
@@ -33,7 +40,9 @@ class DumpWorker : public Napi::AsyncWorker {
         onMsg = [&](const nlmsghdr* h) { if (h->nlmsg_type == RTM_NEWADDR) AddrToJson(h, js); };
       } else if (kind == "route") {
         build = RouteDumpRequest;
-        onMsg = [&](const nlmsghdr* h) { if (h->nlmsg_type == RTM_NEWROUTE) RouteToJson(h, js); };
+        onMsg = [&](const nlmsghdr* h) {
+          if (h->nlmsg_type == RTM_NEWROUTE && !(ownRoutesOnly_ && IsKernelRoute(h))) RouteToJson(h, js);
+        };
       } else {
         build = NeighDumpRequest;
         onMsg = [&](const nlmsghdr* h) { if (h->nlmsg_type == RTM_NEWNEIGH) NeighToJson(h, js); };
@@ -60,6 +69,7 @@ class DumpWorker : public Napi::AsyncWorker {
   std::string netns_;
   std::vector<std::string> kinds_;
   bool stats_;
+  bool ownRoutesOnly_;
   SysError err_;
   std::string out_;
 };
@@ -68,8 +78,8 @@ class DumpWorker : public Napi::AsyncWorker {
 
 Napi::Value Dump(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsBoolean())
-    ThrowArgError(env, "netlinkDump(netns: string, kinds: string[], stats: boolean)");
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsBoolean() || (info.Length() > 3 && !info[3].IsBoolean()))
+    ThrowArgError(env, "netlinkDump(netns: string, kinds: string[], stats: boolean, ownRoutesOnly?: boolean)");
   std::vector<std::string> kinds;
   Napi::Array arr = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
@@ -77,7 +87,8 @@ Napi::Value Dump(const Napi::CallbackInfo& info) {
     if (k != "link" && k != "addr" && k != "route" && k != "neigh") ThrowArgError(env, "netlinkDump: unknown kind " + k);
     kinds.push_back(k);
   }
-  auto* w = new DumpWorker(env, info[0].As<Napi::String>(), std::move(kinds), info[2].As<Napi::Boolean>());
+  bool ownRoutesOnly = info.Length() > 3 && info[3].As<Napi::Boolean>().Value();
+  auto* w = new DumpWorker(env, info[0].As<Napi::String>(), std::move(kinds), info[2].As<Napi::Boolean>(), ownRoutesOnly);
   w->Queue();
   return w->Promise();
 }

@@ -15,6 +15,16 @@ void RouteDumpRequest(MsgBuf& mb, uint32_t seq) {
   mb.End();
 }
 
+bool IsKernelRoute(const nlmsghdr* h) {
+  auto* rtm = static_cast<const rtmsg*>(NLMSG_DATA(h));
+  if (rtm->rtm_protocol == RTPROT_KERNEL) return true;
+  if (rtm->rtm_type >= RTN_LOCAL && rtm->rtm_type <= RTN_MULTICAST) return true;
+  Attrs tb;
+  tb.Parse(RTM_RTA(rtm), static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *rtm)));
+  if ((tb[RTA_TABLE] ? U32(tb[RTA_TABLE]) : rtm->rtm_table) == RT_TABLE_LOCAL) return true;
+  return rtm->rtm_family == AF_INET6 && tb[RTA_DST] && Len(tb[RTA_DST]) > 0 && static_cast<const uint8_t*>(Data(tb[RTA_DST]))[0] == 0xff;
+}
+
 bool RouteToJson(const nlmsghdr* h, Json& js) {
   auto* rtm = static_cast<const rtmsg*>(NLMSG_DATA(h));
   int fam = rtm->rtm_family;

@@ -49,6 +49,9 @@ void BuildAddr(MsgBuf& mb, uint32_t seq, const Request& r, const IfIndex& idx);
 void RouteDumpRequest(MsgBuf& mb, uint32_t seq);
 // Returns false for families the route dump also yields but opdbus does not model (multicast routing).
 bool RouteToJson(const nlmsghdr* h, Json& js);
+// A route the kernel made for itself: proto kernel, the local table, local/broadcast/anycast/multicast
+// types, IPv6 multicast destinations. Never wider than isKernelRoute in src/plugins/net/query.ts.
+bool IsKernelRoute(const nlmsghdr* h);
 void BuildRoute(MsgBuf& mb, uint32_t seq, const Request& r, const IfIndex& idx);
 
 void NeighDumpRequest(MsgBuf& mb, uint32_t seq);

@@ -13,7 +13,7 @@ export interface NetlinkSubscription {
 export interface NetlinkAddon {
   /** Opens and closes a socket in the namespace (synchronous, a few syscalls); throws what stops it. */
   netlinkProbe(netns: string): void;
-  netlinkDump(netns: string, kinds: string[], stats: boolean): Promise<string>;
+  netlinkDump(netns: string, kinds: string[], stats: boolean, ownRoutesOnly?: boolean): Promise<string>;
   /** Per phase, per request: null = acknowledged, an Error = refused, undefined = not sent. */
   netlinkApply(netns: string, phases: NetlinkRequest[][]): Promise<(Error | null | undefined)[][]>;
   netlinkSubscribe(netns: string, groups: string[], onEvents: (json: string) => void): NetlinkSubscription;

@@ -9,11 +9,16 @@ export interface DumpOptions {
   netns?: string;
   /** Include link statistics (costs kernel time on hosts with many links). */
   stats?: boolean;
+  /**
+   * Leave out the routes the kernel makes for itself (native IsKernelRoute: proto kernel, the local
+   * table, local/broadcast/anycast/multicast types, IPv6 multicast), in the addon, before any JSON.
+   */
+  ownRoutesOnly?: boolean;
 }
 
 export async function dump<K extends DumpKind>(kinds: readonly K[], opts: DumpOptions = {}): Promise<Required<Pick<RawDump, K>>> {
   try {
-    const json = await netlinkAddon().netlinkDump(netnsPath(opts.netns), [...kinds], !!opts.stats);
+    const json = await netlinkAddon().netlinkDump(netnsPath(opts.netns), [...kinds], !!opts.stats, !!opts.ownRoutesOnly);
     return JSON.parse(json) as Required<Pick<RawDump, K>>;
   } catch (err) {
     throw toOpdbusError(err, { plugin: 'net', operation: `netlink dump of ${kinds.join(', ')}${opts.netns ? ` in namespace ${opts.netns}` : ''}` });

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../../src/errors';
 import { applyOrThrow, dump, subscribe, watch, type NetChange, type NetlinkEvent } from '../../src/netlink';
+import { isKernelRoute } from '../../src/plugins/net/query';
 import { ip, withoutDad } from '../harness/net';
 import { createNetns, type TestNetns } from '../harness/netns';
 
@@ -40,6 +41,27 @@ describe('netlink core', () => {
     // The process's own namespace was never touched: its threads all went back.
     const host = await dump(['link']);
     assert.ok(!host.link.some((l) => l.name === 'base0' || /^w\d$/.test(l.name)));
+  });
+
+  it('ownRoutesOnly leaves out, in the addon, exactly the routes the net plugin drops as the kernel\'s own', async () => {
+    ns.exec('ip', ['-batch', '-'], {
+      input: [
+        'link add rt0 type ifb', 'link set rt0 up',
+        'addr add 192.0.2.1/24 dev rt0', 'addr add 2001:db8::1/64 dev rt0 nodad',
+        'route add 198.51.100.0/24 via 192.0.2.254 table 100 proto static',
+        'route add unreachable 203.0.113.0/24 metric 7',
+        'route add 2001:db8:1::/64 via 2001:db8::fe dev rt0',
+      ].join('\n') + '\n',
+    });
+    const all = (await dump(['route'], { netns: ns.name })).route;
+    const own = (await dump(['route'], { netns: ns.name, ownRoutesOnly: true })).route;
+    // Every kind of kernel route is there to be left out: proto kernel, the local table, broadcast, IPv6 multicast.
+    assert.ok(all.some((r) => r.protocol === 2 && r.table !== 255), 'a proto kernel prefix route');
+    assert.ok(all.some((r) => r.table === 255 && r.type === 2), 'a local route in the local table');
+    assert.ok(all.some((r) => r.type === 3), 'a broadcast route');
+    assert.ok(all.some((r) => r.family === 6 && r.dst.startsWith('ff')), 'an IPv6 multicast route');
+    assert.deepEqual(own, all.filter((r) => !isKernelRoute(r)));
+    assert.deepEqual(own.map((r) => r.dst).sort(), ['198.51.100.0', '2001:db8:1::', '203.0.113.0']);
   });
 
   it('renames a link (by ifindex) and sets its MTU in one request', async () => {

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { netPlugin, type NetState } from '../../src/plugins/net';
 import { canonicalIp, networkOf, parseCidr } from '../../src/plugins/net/ip';
-import { routeKey, routeSpec } from '../../src/plugins/net/model';
+import { interfaceNames, routeKey, routeSpec } from '../../src/plugins/net/model';
 import { validateState } from '../../src/plugins/net/validate';
 
 describe('net normalize', () => {
@@ -25,6 +25,20 @@ describe('net normalize', () => {
       ],
       routes: [{ destination: 'default', gateway: '10.20.0.254', dev: 'br1' }],
     });
+  });
+
+  it('interfaceNames names what the normalized document names: interfaces and bridge ports', () => {
+    const docs: NetState[] = [
+      { interfaces: [{ name: 'br1', type: 'bridge', ports: ['p1', 'p2'] }, { name: 'p2', type: 'ifb' }, { name: 'eth0' }] },
+      { interfaces: [{ name: 'p1', type: 'ifb' }, { name: 'br0', type: 'bridge', ports: ['p1', 'p3'] }, { name: 'br2', type: 'bridge', ports: ['p3'] }] },
+      { routes: [{ destination: 'default', gateway: '10.0.0.1' }] },
+      {},
+    ];
+    for (const doc of docs) {
+      const normalized = (netPlugin.normalize!(doc) as NetState).interfaces ?? [];
+      assert.deepEqual([...interfaceNames(doc)].sort(), normalized.map((i) => i.name).sort());
+    }
+    assert.deepEqual([...interfaceNames(docs[0])].sort(), ['br1', 'eth0', 'p1', 'p2']);
   });
 
   it('writes addresses and destinations the way the kernel prints them', () => {

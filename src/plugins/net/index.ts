@@ -6,7 +6,7 @@ import { PLUGIN_CONTRACT_VERSION, type Plugin, type PluginContext } from '../../
 import { applyActions } from './apply';
 import { buildCheckpoint, type NetCheckpoint } from './checkpoint';
 import { compareState } from './diff';
-import { normalizeState } from './model';
+import { interfaceNames, normalizeState } from './model';
 import { stateFromDump } from './query';
 import { netSchema, type NetState } from './schema';
 import { validateState } from './validate';
@@ -16,8 +16,9 @@ export type { NetState } from './schema';
 const includeKernel = (ctx: PluginContext) => ctx.config.pluginOptions.net?.include_kernel === true;
 
 async function queryNet(ctx: PluginContext, scope?: NetState): Promise<NetState> {
-  const d = await dump(['link', 'addr', 'route'], { netns: ctx.config.netns });
-  const names = scope ? new Set((normalizeState(scope).interfaces ?? []).map((x) => x.name)) : undefined;
+  // stateFromDump drops the kernel's own routes unless include_kernel; the addon drops them first.
+  const d = await dump(['link', 'addr', 'route'], { netns: ctx.config.netns, ownRoutesOnly: !includeKernel(ctx) });
+  const names = scope ? interfaceNames(scope) : undefined;
   return stateFromDump(d, { includeKernel: includeKernel(ctx), names });
 }
 

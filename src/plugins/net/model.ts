@@ -128,6 +128,19 @@ export function normalizeState(desired: NetState): NetState {
   return out;
 }
 
+/**
+ * The names normalizeState(desired).interfaces holds (every interface, and every bridge port), without
+ * normalizing: a query scoped to a document needs only these.
+ */
+export function interfaceNames(desired: NetState): Set<string> {
+  const names = new Set<string>();
+  for (const iface of desired.interfaces ?? []) {
+    names.add(iface.name);
+    for (const port of iface.ports ?? []) names.add(port);
+  }
+  return names;
+}
+
 function normalizeRoute(r: NetRoute): NetRoute {
   const out: NetRoute = { ...r };
   if (r.gateway) out.gateway = canonicalIp(r.gateway) ?? r.gateway;
