@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../errors';
 import { modelFiles, type ModelFiles } from './model';
+import { packInputs } from './pack';
 import type { EmbedInput, EmbedResult, EmbedTask, EmbedWorkerData } from './types';
 
 export interface EmbedderOptions {
@@ -56,7 +57,7 @@ export class Embedder {
   /** One L2-normalised vector per input, in order. */
   async embed(inputs: EmbedInput[]): Promise<Float32Array[]> {
     const batches: Promise<EmbedResult>[] = [];
-    for (let i = 0; i < inputs.length; i += this.batchSize) batches.push(this.runBatch({ inputs: inputs.slice(i, i + this.batchSize) }));
+    for (let i = 0; i < inputs.length; i += this.batchSize) batches.push(this.runBatch(packInputs(inputs.slice(i, i + this.batchSize))));
     const vectors: Float32Array[] = [];
     for (const result of await Promise.all(batches)) {
       for (let r = 0; r < result.vectors.length / result.dim; r++) vectors.push(result.vectors.subarray(r * result.dim, (r + 1) * result.dim));
@@ -66,7 +67,7 @@ export class Embedder {
 
   /** The ids of the worker threads that ran each batch (for tests: never 0, the main thread). */
   async embedWithThreads(inputs: EmbedInput[]): Promise<{ vectors: Float32Array; threadId: number }> {
-    const r = await this.runBatch({ inputs });
+    const r = await this.runBatch(packInputs(inputs));
     return { vectors: r.vectors, threadId: r.threadId };
   }
 

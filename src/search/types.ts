@@ -9,9 +9,20 @@ export interface Segment {
 /** What an embedding model reads: a plain string or weighted segments. */
 export type EmbedInput = string | Segment[];
 
-/** One task for workers/embed.ts. */
+/**
+ * One task for workers/embed.ts: a batch packed for the trip to the worker (src/search/pack.ts). As
+ * arrays of segment objects its inputs cost ~5 us per state view to clone, on the main thread and
+ * again in the worker; an array of strings and two typed arrays cost about a third of that. (The
+ * strings stay separate: joined, one non-ASCII character would make the whole text two-byte, and the
+ * tokenizer's ASCII path would be lost for every segment.)
+ */
 export interface EmbedTask {
-  inputs: EmbedInput[];
+  /** Every segment's text, in order. */
+  texts: string[];
+  /** How much each segment counts. */
+  weights: Float32Array;
+  /** Input j is segments inputEnds[j - 1] ?? 0 up to inputEnds[j]; a plain string input is one segment of weight 1. */
+  inputEnds: Uint32Array;
 }
 
 /** Its answer: inputs.length row-major vectors of `dim` floats, L2-normalised. */
