@@ -5,6 +5,10 @@
 // exits, so it holds every function the run compiled, not just the top level (a cache taken right
 // after compiling saves almost nothing; that is why v8-compile-cache does not help here).
 //
+// Each command keeps its own entries (setProfile, called once the command is known): an entry holds
+// the functions of the run that made it, and a module that `query` and `apply` share runs different
+// functions in each. Modules loaded before the command is known use the profile "common".
+//
 // Only files inside the package (dist/, node_modules/) are cached. V8 itself refuses data made by
 // another V8 version or with other flags (then the file is compiled as usual and the entry rewritten).
 // Nothing here can change what a module does: a missing, stale, unreadable or refused entry means an
@@ -18,6 +22,12 @@ import * as vm from 'node:vm';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CACHE_DIR = path.join(ROOT, 'dist', '.v8-cache', `${process.version}-${process.arch}`);
+let profile = 'common';
+
+/** Entries of modules compiled from now on are kept under this name (a command's name). */
+export function setProfile(name: string): void {
+  profile = name.replace(/[^A-Za-z0-9_-]/g, '_') || 'common';
+}
 
 interface Internals {
   _compile(this: Module, content: string, filename: string): unknown;
@@ -36,15 +46,15 @@ function stamp(st: fs.Stats): string {
   return `${st.size}:${st.mtimeMs}:${st.ino}`;
 }
 
-function entryFile(filename: string): string {
-  return path.join(CACHE_DIR, path.relative(ROOT, filename).replace(/[/\\]/g, '!') + '.bin');
+function entryFile(filename: string, under: string): string {
+  return path.join(CACHE_DIR, under, path.relative(ROOT, filename).replace(/[/\\]/g, '!') + '.bin');
 }
 
 /** An entry: a length-prefixed stamp, then V8's data. */
-function readEntry(filename: string, want: string): Buffer | undefined {
+function readEntry(file: string, want: string): Buffer | undefined {
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(entryFile(filename));
+    buf = fs.readFileSync(file);
   } catch {
     return undefined;
   }
@@ -54,8 +64,7 @@ function readEntry(filename: string, want: string): Buffer | undefined {
   return buf.subarray(4 + n);
 }
 
-function writeEntry(filename: string, st: string, data: Buffer): void {
-  const file = entryFile(filename);
+function writeEntry(file: string, st: string, data: Buffer): void {
   const head = Buffer.alloc(4);
   head.writeUInt32LE(Buffer.byteLength(st, 'latin1'));
   const tmp = `${file}.${process.pid}.tmp`;
@@ -88,7 +97,7 @@ export function install(): void {
   installed = true;
   const proto = Module.prototype as unknown as Internals;
   const compile = proto._compile;
-  const made: { filename: string; stamp: string; script: vm.Script }[] = [];
+  const made: { file: string; stamp: string; script: vm.Script }[] = [];
   const inside = ROOT + path.sep;
 
   proto._compile = function (this: Module, content: string, filename: string) {
@@ -99,13 +108,14 @@ export function install(): void {
     } catch {
       return compile.call(this, content, filename);
     }
-    const cachedData = readEntry(filename, st);
+    const file = entryFile(filename, profile);
+    const cachedData = readEntry(file, st);
     const script = new vm.Script(statics.wrap(content), {
       filename,
       cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (!cachedData || script.cachedDataRejected) made.push({ filename, stamp: st, script });
+    if (!cachedData || script.cachedDataRejected) made.push({ file, stamp: st, script });
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, makeRequire(this), this, filename, path.dirname(filename));
   };
@@ -113,8 +123,8 @@ export function install(): void {
   process.once('exit', () => {
     if (made.length === 0) return;
     try {
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      for (const m of made) writeEntry(m.filename, m.stamp, m.script.createCachedData());
+      for (const dir of new Set(made.map((m) => path.dirname(m.file)))) fs.mkdirSync(dir, { recursive: true });
+      for (const m of made) writeEntry(m.file, m.stamp, m.script.createCachedData());
     } catch {
       // A read-only or full file system: the next run compiles as this one did.
     }

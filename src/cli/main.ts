@@ -48,6 +48,8 @@ export function buildProgram(argv?: readonly string[]): Command {
   const wanted = argv && commandName(program, argv.slice(2));
   const name = wanted && (ALIASES[wanted] ?? wanted);
   const only = COMMANDS.filter(([n]) => n === name);
+  // Each command's code cache holds the functions that command runs (bin/opdbus installs the cache).
+  (require('./compile-cache') as typeof import('./compile-cache')).setProfile(only.length ? only[0][0] : 'all');
   for (const [, load] of only.length ? only : COMMANDS) load()(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
