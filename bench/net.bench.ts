@@ -48,7 +48,7 @@ async function queryBench() {
     const t = { ip: [] as number[], cli: [] as number[], library: [] as number[], kernel: [] as number[], pyroute2: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
       t.ip.push(ipDumps(ns.name));
-      t.cli.push(timeCommand(process.execPath, [BIN, '--netns', ns.name, 'query', '--plugin', 'net', '--format', 'json'], ENV));
+      t.cli.push(timeCommand(BIN, ['--netns', ns.name, 'query', '--plugin', 'net', '--format', 'json'], ENV));
       t.library.push(await timeAsync(() => netPlugin.query(ctx)));
       t.kernel.push(await timeAsync(() => netlinkAddon().netlinkDump(netnsPath(ns.name), ['link', 'addr', 'route'], false)));
       if (i < 3) t.pyroute2.push(pyroute2(ns.name));
@@ -81,7 +81,7 @@ async function applyBench() {
   for (let i = 0; i < RUNS; i++) {
     for (const [kind, run] of [
       ['ipBatch', (ns: TestNetns) => timeCommand('ip', ['-n', ns.name, '-batch', batch])],
-      ['cli', (ns: TestNetns) => timeCommand(process.execPath, [BIN, '--netns', ns.name, 'apply', file], ENV)],
+      ['cli', (ns: TestNetns) => timeCommand(BIN, ['--netns', ns.name, 'apply', file], ENV)],
       ['library', (ns: TestNetns) => timeAsync(() => libraryApply(ns.name, doc))],
     ] as const) {
       const ns = freshNamespace();

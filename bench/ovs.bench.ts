@@ -38,7 +38,7 @@ function addWithOpdbus(ovs: TestOvs, env: NodeJS.ProcessEnv): number {
   const doc = path.join(ovs.dir, 'bench.json');
   const ports = portNames().map((p) => ({ name: p, interfaces: [{ name: p, type: 'internal' }] }));
   fs.writeFileSync(doc, JSON.stringify({ version: 1, plugins: { ovs: { bridges: [{ name: BRIDGE, ports }] } } }));
-  return timeCommand(process.execPath, [BIN, 'apply', '-p', 'ovs', doc, '--ovsdb', ovs.endpoint], env);
+  return timeCommand(BIN, ['apply', '-p', 'ovs', doc, '--ovsdb', ovs.endpoint], env);
 }
 
 /** Child side of the library case: query, diff, checkpoint, apply, then verify until settled, in-process. */
@@ -66,7 +66,7 @@ function queryTimes(ovs: TestOvs, env: NodeJS.ProcessEnv) {
   const t = { vsctl: [] as number[], cli: [] as number[], library: [] as number[] };
   for (let i = 0; i < QUERY_RUNS; i++) {
     t.vsctl.push(timeCommand('ovs-vsctl', [`--db=${ovs.endpoint}`, '--format=json', 'list', 'Port']) + timeCommand('ovs-vsctl', [`--db=${ovs.endpoint}`, '--format=json', 'list', 'Interface']));
-    t.cli.push(timeCommand(process.execPath, [BIN, 'query', '-p', 'ovs', '--format', 'json', '--ovsdb', ovs.endpoint], env));
+    t.cli.push(timeCommand(BIN, ['query', '-p', 'ovs', '--format', 'json', '--ovsdb', ovs.endpoint], env));
     t.library.push(childMs('--lib-query', ovs.endpoint));
   }
   return t;

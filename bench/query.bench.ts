@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const env = { ...process.env, OPDBUS_STATE_DIR: '/tmp/opdbus-bench-state' };
   const cli = { sequential: [] as number[], parallel: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    cli.sequential.push(timeCommand(process.execPath, [BIN, 'query'], env));
-    cli.parallel.push(timeCommand(process.execPath, [BIN, 'query', '--parallel'], env));
+    cli.sequential.push(timeCommand(BIN, ['query'], env));
+    cli.parallel.push(timeCommand(BIN, ['query', '--parallel'], env));
   }
   const config = loadConfig({ stateDir: '/tmp/opdbus-bench-state' });
   const plugins = builtinRegistry().names();
@@ -53,7 +53,7 @@ function busyHost(env: NodeJS.ProcessEnv): { sequential: number; parallel: numbe
     ovs.vsctl('--no-wait', 'add-br', 'busy0', '--', 'set', 'bridge', 'busy0', 'datapath_type=netdev');
     const clauses = Array.from({ length: 1000 }, (_, i) => ['--', 'add-port', 'busy0', `bp${i}`, '--', 'set', 'interface', `bp${i}`, 'type=internal']).flat();
     ovs.vsctl('--no-wait', ...clauses);
-    const args = ['netns', 'exec', ns.name, process.execPath, BIN, '--ovsdb', ovs.endpoint, 'query', '--plugin', 'net,ovs,sysctl'];
+    const args = ['netns', 'exec', ns.name, BIN, '--ovsdb', ovs.endpoint, 'query', '--plugin', 'net,ovs,sysctl'];
     const sequential: number[] = [];
     const parallel: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -12,7 +12,8 @@ import { acquireHostLock } from './lock';
 import { notify, recoverUnlocked } from './manager';
 import type { TransactionObserver, TransactionRecord } from './record';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'opdbus');
+/** The CLI's process entry (what bin/opdbus starts). */
+const ENTRY = path.resolve(__dirname, '..', 'cli', 'start.js');
 
 /** Starts the watchdog for `txid` as a detached process that outlives this command. */
 export function startConfirmWatchdog(txid: string, config: OpdbusConfig, configFile?: string): void {
@@ -22,7 +23,8 @@ export function startConfirmWatchdog(txid: string, config: OpdbusConfig, configF
   env.OPDBUS_OVSDB = config.ovsdb;
   // child_process is loaded here, not with the module: every apply loads this file, few confirm.
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  const child = spawn(process.execPath, [BIN, '__confirm-watch', txid], { detached: true, stdio: 'ignore', env });
+  delete env.NODE_EXTRA_CA_CERTS; // as bin/opdbus does: costs start-up, and opdbus uses no TLS
+  const child = spawn(process.execPath, [ENTRY, '__confirm-watch', txid], { detached: true, stdio: 'ignore', env });
   child.unref();
 }
 

@@ -28,7 +28,8 @@ function command(args: string[], opts: CliOptions): { cmd: string; argv: string[
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   if (opts.stateDir) env.OPDBUS_STATE_DIR = opts.stateDir;
   delete env.OPDBUS_CONFIG;
-  const base = [process.execPath, OPDBUS_BIN, ...args];
+  env.OPDBUS_NODE = process.execPath; // bin/opdbus starts this Node
+  const base = [OPDBUS_BIN, ...args];
   return opts.netns ? { cmd: 'ip', argv: ['netns', 'exec', opts.netns, ...base], env } : { cmd: base[0], argv: base.slice(1), env };
 }
 

@@ -61,7 +61,7 @@ test('a plugin query that fails is reported with its error kind (exit 8)', () =>
 
 test('a reader that goes away (`opdbus query | true`) ends the output quietly: exit 0, no stack trace', () => {
   // `true` exits at once, long before opdbus has started: its write finds no reader (EPIPE).
-  const script = `"${process.execPath}" "${OPDBUS_BIN}" query --plugin sysctl 2>"${f.dir}/stderr" | true; echo "\${PIPESTATUS[0]}"`;
+  const script = `OPDBUS_NODE="${process.execPath}" "${OPDBUS_BIN}" query --plugin sysctl 2>"${f.dir}/stderr" | true; echo "\${PIPESTATUS[0]}"`;
   const r = spawnSync('ip', ['netns', 'exec', f.ns.name, 'bash', '-c', script], { encoding: 'utf8', env: { ...process.env, OPDBUS_STATE_DIR: f.stateDir } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(fs.readFileSync(`${f.dir}/stderr`, 'utf8'), '');

@@ -88,7 +88,7 @@ test('SIGTERM during apply rolls back what was applied and exits 4', async () =>
   // Wait until the change is made (both keys written), then interrupt.
   for (let i = 0; i < 200 && f.ns.sysctl('net.ipv4.ip_forward') !== '1'; i++) await new Promise((r) => setTimeout(r, 25));
   assert.equal(f.ns.sysctl('net.ipv4.ip_forward'), '1');
-  const pids = f.ns.exec('pgrep', ['-f', `bin/opdbus apply ${twoChanges()}`]).trim().split('\n');
+  const pids = f.ns.exec('pgrep', ['-f', `cli/start.js apply ${twoChanges()}`]).trim().split('\n');
   for (const pid of pids) process.kill(Number(pid), 'SIGTERM');
   const r = await child;
   assert.equal(r.status, EXIT.APPLY_FAILED_ROLLED_BACK, r.stderr);
