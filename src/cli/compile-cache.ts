@@ -11,17 +11,25 @@
 //
 // Only files inside the package (dist/, node_modules/) are cached. V8 itself refuses data made by
 // another V8 version or with other flags (then the file is compiled as usual and the entry rewritten).
-// Nothing here can change what a module does: a missing, stale, unreadable or refused entry means an
-// ordinary compile. OPDBUS_COMPILE_CACHE=0 turns it off; a directory that cannot be written is skipped.
+// Nothing here can change what a module does: a missing, stale, damaged, unreadable or refused entry
+// means an ordinary compile. OPDBUS_COMPILE_CACHE=0 turns it off; a directory that cannot be written is skipped.
 //
 // This module loads before everything else (bin/opdbus) and uses only Node's built-ins.
 import * as fs from 'node:fs';
 import Module = require('node:module');
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import * as zlib from 'node:zlib';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-export const CACHE_DIR = path.join(ROOT, 'dist', '.v8-cache', `${process.version}-${process.arch}`);
+/** Node flags change what V8 accepts (and flip the entries back and forth when runs alternate): each set has its own. */
+function flagsTag(): string {
+  const flags = process.execArgv.join(' ');
+  let h = 0;
+  for (let i = 0; i < flags.length; i++) h = (Math.imul(h, 31) + flags.charCodeAt(i)) | 0;
+  return flags ? `-${(h >>> 0).toString(16)}` : '';
+}
+export const CACHE_DIR = path.join(ROOT, 'dist', '.v8-cache', `${process.version}-${process.arch}${flagsTag()}`);
 let profile = 'common';
 
 /** Entries of modules compiled from now on are kept under this name (a command's name). */
@@ -50,7 +58,14 @@ function entryFile(filename: string, under: string): string {
   return path.join(CACHE_DIR, under, path.relative(ROOT, filename).replace(/[/\\]/g, '!') + '.bin');
 }
 
-/** An entry: a length-prefixed stamp, then V8's data. */
+/**
+ * CRC-32 of V8's data. V8 checks an entry's version, flags and source length, but not its bytes: a
+ * damaged entry aborts the process inside the deserializer. So every entry carries a checksum, and
+ * one that does not match is never handed to V8.
+ */
+const crc32 = (zlib.crc32 as ((data: Uint8Array) => number) | undefined) ?? undefined;
+
+/** An entry: a length-prefixed stamp, the CRC-32 of V8's data, then V8's data. */
 function readEntry(file: string, want: string): Buffer | undefined {
   let buf: Buffer;
   try {
@@ -58,18 +73,21 @@ function readEntry(file: string, want: string): Buffer | undefined {
   } catch {
     return undefined;
   }
-  if (buf.length < 4) return undefined;
+  if (buf.length < 8) return undefined;
   const n = buf.readUInt32LE(0);
-  if (4 + n > buf.length || buf.toString('latin1', 4, 4 + n) !== want) return undefined;
-  return buf.subarray(4 + n);
+  if (8 + n > buf.length || buf.toString('latin1', 4, 4 + n) !== want) return undefined;
+  const data = buf.subarray(8 + n);
+  return crc32!(data) === buf.readUInt32LE(4 + n) ? data : undefined;
 }
 
 function writeEntry(file: string, st: string, data: Buffer): void {
   const head = Buffer.alloc(4);
   head.writeUInt32LE(Buffer.byteLength(st, 'latin1'));
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32LE(crc32!(data));
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, Buffer.concat([head, Buffer.from(st, 'latin1'), data]));
+    fs.writeFileSync(tmp, Buffer.concat([head, Buffer.from(st, 'latin1'), sum, data]));
     fs.renameSync(tmp, file); // readers see the old entry or the new one, never half of one
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -93,7 +111,8 @@ let installed = false;
 
 /** Routes the package's modules through the cache; writes the missing entries when the process exits. */
 export function install(): void {
-  if (installed || process.env.OPDBUS_COMPILE_CACHE === '0') return;
+  // zlib.crc32 arrived in Node 20.15: without it there is no cache (see crc32).
+  if (installed || process.env.OPDBUS_COMPILE_CACHE === '0' || !crc32) return;
   installed = true;
   const proto = Module.prototype as unknown as Internals;
   const compile = proto._compile;
