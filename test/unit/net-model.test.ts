@@ -27,6 +27,17 @@ describe('net normalize', () => {
     });
   });
 
+  it('a normalized state is returned as it is: normalizing it again would change nothing', () => {
+    const doc: NetState = {
+      interfaces: [{ name: 'br0', type: 'bridge', ports: ['p0'], mac: '02:AA:00:00:00:01', ipv4: { address: [{ ip: '10.0.0.1', prefix: 24 }], gateway: '10.0.0.254' } }],
+      routes: [{ destination: '2001:DB8::/64', gateway: '2001:db8::fe' }],
+    };
+    const once = netPlugin.normalize!(doc) as NetState;
+    assert.equal(netPlugin.normalize!(once), once);
+    // The same as normalizing a copy (a copy is not known as normalized, so it is normalized for real).
+    assert.deepEqual(netPlugin.normalize!(structuredClone(once)), once);
+  });
+
   it('interfaceNames names what the normalized document names: interfaces and bridge ports', () => {
     const docs: NetState[] = [
       { interfaces: [{ name: 'br1', type: 'bridge', ports: ['p1', 'p2'] }, { name: 'p2', type: 'ifb' }, { name: 'eth0' }] },
