@@ -73,7 +73,31 @@ Napi::Value MerkleLeafHashes(const Napi::CallbackInfo& info) {
   });
 }
 
+// sha256Hex(data: string | Buffer) -> string: the hex digest, synchronously (as node:crypto's
+// createHash is). A string is hashed as UTF-8. It spares a short CLI run loading node:crypto (~5 ms)
+// just to hash a document or a state.
+Napi::Value Sha256Hex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1) ThrowArgError(env, "sha256Hex(data: string | Buffer)");
+  uint8_t digest[kHashSize];
+  if (info[0].IsString()) {
+    std::string text = info[0].As<Napi::String>().Utf8Value();
+    SHA256(reinterpret_cast<const uint8_t*>(text.data()), text.size(), digest);
+  } else {
+    ByteView data = BytesArg(info, 0, "data");
+    SHA256(data.data, data.length, digest);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  char hex[kHashSize * 2];
+  for (size_t i = 0; i < kHashSize; i++) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return Napi::String::New(env, hex, sizeof hex);
+}
+
 void InitChain(Napi::Env env, Napi::Object exports) {
+  exports.Set("sha256Hex", Napi::Function::New(env, Sha256Hex, "sha256Hex"));
   exports.Set("hashChain", Napi::Function::New(env, HashChain, "hashChain"));
   exports.Set("merkleLeafHashes", Napi::Function::New(env, MerkleLeafHashes, "merkleLeafHashes"));
   exports.Set("hashAsyncThresholdBytes", Napi::Number::New(env, kAsyncThresholdBytes));

@@ -1,6 +1,6 @@
 // Canonical JSON (sorted keys, no whitespace) and its SHA-256: how states are hashed for the journal,
 // the ledger footprints and history deduplication, so equal states always hash equal.
-import * as crypto from 'node:crypto';
+import { native } from '../native/binding';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
@@ -49,8 +49,23 @@ function isPlain(obj: object): boolean {
   return (proto === Object.prototype || proto === null) && !('toJSON' in obj);
 }
 
+/**
+ * SHA-256 (hex) of a string's UTF-8 or of bytes. In the addon (OpenSSL's, as node:crypto's is): a
+ * short CLI run then does not load node:crypto (~5 ms) just to hash its document and states.
+ */
 export function sha256Hex(text: string | Buffer): string {
-  return crypto.createHash('sha256').update(text).digest('hex');
+  return (sha256 ??= loadSha256())(text);
+}
+let sha256: ((data: string | Buffer) => string) | undefined;
+
+/** The addon's, or node:crypto's where the addon is not built yet (scripts run during the build). */
+function loadSha256(): (data: string | Buffer) => string {
+  try {
+    return native().sha256Hex as (data: string | Buffer) => string;
+  } catch {
+    const crypto = require('node:crypto') as typeof import('node:crypto');
+    return (data) => crypto.createHash('sha256').update(data).digest('hex');
+  }
 }
 
 export function stateHash(value: unknown): string {

@@ -2,7 +2,8 @@
 // in canonical order (parts that are canonical are not copied; the result must not show it).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJson, stateHash } from '../../src/util/canonical';
+import * as crypto from 'node:crypto';
+import { canonicalJson, sha256Hex, stateHash } from '../../src/util/canonical';
 
 /** The definition: copy everything with sorted keys, then stringify (what canonicalJson must print). */
 function reference(value: unknown): string {
@@ -87,4 +88,10 @@ test('states that differ only in key order hash equal; different states do not',
   assert.equal(stateHash({ a: 1, b: [{ c: 1, d: 2 }] }), stateHash({ b: [{ d: 2, c: 1 }], a: 1 }));
   assert.notEqual(stateHash({ a: 1 }), stateHash({ a: 2 }));
   assert.equal(stateHash(undefined), stateHash(null));
+});
+
+test('sha256Hex (in the addon) is SHA-256 of the UTF-8 text or of the bytes, as node:crypto computes it', () => {
+  const inputs: (string | Buffer)[] = ['', 'abc', 'naïve 🙂 \u00e9', '\ud800 lone surrogate', 'x'.repeat(300_000), Buffer.from([0, 1, 2, 255]), Buffer.alloc(0)];
+  for (const input of inputs) assert.equal(sha256Hex(input), crypto.createHash('sha256').update(input).digest('hex'));
+  assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 });
