@@ -2,11 +2,11 @@
 // holds the newest point as sections/<plugin>.json + point.json, and every point is a read-only
 // snapshot of `live/` made by ioctl under points/<id>. Sections that did not change are not
 // rewritten, so consecutive snapshots share their extents: btrfs does the deduplication.
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { OpdbusError } from '../errors';
 import * as btrfs from '../native/btrfs';
-import { pathExists } from '../util/path-exists';
 import { buildPoint, checkSection, hashSections, nextId, parsePoint, pointEntries, readPointFile } from './sections';
 import type { HistoryBackend, HistoryPoint, NewPoint } from './store';
 
@@ -28,26 +28,28 @@ export class BtrfsBackend implements HistoryBackend {
     const backend = new BtrfsBackend(root);
     await createUnlessPresent(root);
     await createUnlessPresent(backend.live);
-    await fsp.mkdir(backend.pointsDir, { recursive: true });
-    await fsp.mkdir(path.join(backend.live, 'sections'), { recursive: true });
+    fs.mkdirSync(backend.pointsDir, { recursive: true });
+    fs.mkdirSync(path.join(backend.live, 'sections'), { recursive: true });
     return backend;
   }
 
+  // The small file calls are synchronous, as in FilesBackend.add (a thread-pool round trip costs ~1 ms
+  // on a VM); the snapshot itself is an ioctl in the addon's worker thread.
   async add(meta: NewPoint, sections: Record<string, unknown>): Promise<HistoryPoint> {
     const hashed = hashSections(sections);
     const sectionsDir = path.join(this.live, 'sections');
-    const previous = await this.livePoint();
+    const previous = this.livePoint();
     for (const s of hashed) {
-      if (previous?.sections[s.plugin] !== s.hash) await fsp.writeFile(path.join(sectionsDir, `${s.plugin}.json`), s.text);
+      if (previous?.sections[s.plugin] !== s.hash) fs.writeFileSync(path.join(sectionsDir, `${s.plugin}.json`), s.text);
     }
     // The snapshot must hold exactly this point's sections.
-    for (const name of await fsp.readdir(sectionsDir)) {
-      if (!(name.replace(/\.json$/, '') in sections)) await fsp.rm(path.join(sectionsDir, name), { force: true });
+    for (const name of fs.readdirSync(sectionsDir)) {
+      if (!(name.replace(/\.json$/, '') in sections)) fs.rmSync(path.join(sectionsDir, name), { force: true });
     }
     let id = await nextId(this.pointsDir, POINT_NAME);
     for (;;) {
       const point = buildPoint(id, meta, hashed);
-      await fsp.writeFile(path.join(this.live, 'point.json'), JSON.stringify(point, null, 1) + '\n');
+      fs.writeFileSync(path.join(this.live, 'point.json'), JSON.stringify(point, null, 1) + '\n');
       try {
         await btrfs.snapshot(this.live, path.join(this.pointsDir, String(id)), { readOnly: true });
         return point;
@@ -58,10 +60,10 @@ export class BtrfsBackend implements HistoryBackend {
     }
   }
 
-  private async livePoint(): Promise<HistoryPoint | undefined> {
+  private livePoint(): HistoryPoint | undefined {
     const file = path.join(this.live, 'point.json');
     try {
-      return parsePoint(await fsp.readFile(file, 'utf8'), file);
+      return parsePoint(fs.readFileSync(file, 'utf8'), file);
     } catch {
       return undefined; // a fresh or damaged live/ just means every section is rewritten
     }
@@ -102,7 +104,7 @@ export class BtrfsBackend implements HistoryBackend {
 
 /** Another writer may create it at the same moment: EEXIST is success here. */
 async function createUnlessPresent(subvolume: string): Promise<void> {
-  if (await pathExists(subvolume)) return;
+  if (fs.existsSync(subvolume)) return;
   try {
     await btrfs.createSubvolume(subvolume);
   } catch (err) {

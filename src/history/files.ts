@@ -1,6 +1,7 @@
 // The plain-files history backend (any filesystem): sections stored once each under
 // blobs/<sha256>.json (content-addressed, so a section that repeats costs nothing), one small
 // points/<id>.json per point. Removing points drops blobs no remaining point refers to.
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { toOpdbusError } from '../errors';
@@ -21,19 +22,21 @@ export class FilesBackend implements HistoryBackend {
     this.blobsDir = path.join(root, 'blobs');
   }
 
+  // Writing a point uses synchronous file calls (a few small files, no fsync): each thread-pool
+  // round trip of fs.promises cost ~1 ms on the VMs measured, and a point took ~20 ms instead of ~5.
   async add(meta: NewPoint, sections: Record<string, unknown>): Promise<HistoryPoint> {
-    await fsp.mkdir(this.pointsDir, { recursive: true });
+    fs.mkdirSync(this.pointsDir, { recursive: true });
     const hashed = hashSections(sections);
-    for (const s of hashed) await this.writeBlob(s.hash, s.text);
+    for (const s of hashed) this.writeBlob(s.hash, s.text);
     let id = await nextId(this.pointsDir, POINT_NAME);
     const tmp = path.join(this.pointsDir, `.new-${process.pid}-${Date.now()}.tmp`);
     try {
       for (;;) {
         const point = buildPoint(id, meta, hashed);
-        await fsp.writeFile(tmp, JSON.stringify(point, null, 1) + '\n');
+        fs.writeFileSync(tmp, JSON.stringify(point, null, 1) + '\n');
         try {
           // link(2) publishes the complete file under its id atomically, and fails if the id is taken.
-          await fsp.link(tmp, path.join(this.pointsDir, `${id}.json`));
+          fs.linkSync(tmp, path.join(this.pointsDir, `${id}.json`));
           return point;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toOpdbusError(err, { operation: `write history point ${id}` });
@@ -41,22 +44,18 @@ export class FilesBackend implements HistoryBackend {
         }
       }
     } finally {
-      await fsp.rm(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
     }
   }
 
-  private async writeBlob(hash: string, text: string): Promise<void> {
+  private writeBlob(hash: string, text: string): void {
     const file = this.blobPath(hash);
-    try {
-      await fsp.access(file);
-      return;
-    } catch {
-      // Not stored yet: write it below (temp + rename, so a reader never sees half a blob).
-    }
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    if (fs.existsSync(file)) return; // stored already (content-addressed)
+    // Not stored yet: temp + rename, so a reader never sees half a blob.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, text);
-    await fsp.rename(tmp, file);
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
   }
 
   private blobPath(hash: string): string {

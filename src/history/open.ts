@@ -1,6 +1,6 @@
 // Opening the history store of a state directory: which backend (btrfs when <stateDir>/history is,
 // or would be created, on btrfs; plain files elsewhere), and the History API on top of it.
-import { promises as fsp } from 'node:fs';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpdbusError } from '../errors';
@@ -78,7 +78,7 @@ export class History {
 
   private async writable(): Promise<HistoryBackend> {
     if (this.backend.kind === 'btrfs') return BtrfsBackend.create(this.backend.root);
-    await fsp.mkdir(this.backend.root, { recursive: true });
+    fs.mkdirSync(this.backend.root, { recursive: true }); // synchronous: see FilesBackend.add
     return this.backend;
   }
 }
@@ -88,7 +88,7 @@ export async function openHistory(stateDir: string, options: OpenOptions = {}): 
   const root = path.join(path.resolve(stateDir), 'history');
   const choice = options.backend ?? 'auto';
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
-  const exists = await pathExists(root);
+  const exists = fs.existsSync(root);
   let onBtrfs: boolean;
   if (exists) {
     onBtrfs = await btrfs.isSubvolume(root);
@@ -117,6 +117,6 @@ export async function describeHistoryBackend(stateDir: string, options: OpenOpti
 
 async function nearestExisting(p: string): Promise<string> {
   let dir = path.dirname(p);
-  while (!(await pathExists(dir)) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 }

@@ -1,5 +1,6 @@
 // Shared by both backends: hashing sections (the dedup key), reading and checking point metadata,
 // and checking a stored section against the hash its point recorded.
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { OpdbusError, toOpdbusError } from '../errors';
 import { canonicalJson, sha256Hex } from '../util/canonical';
@@ -71,7 +72,7 @@ export function checkSection(point: HistoryPoint, plugin: string, text: string, 
 export async function pointEntries(dir: string, pattern: RegExp): Promise<{ id: number; name: string }[]> {
   let names: string[];
   try {
-    names = await fsp.readdir(dir);
+    names = fs.readdirSync(dir); // one listing: synchronous, as a point is written (FilesBackend.add)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw toOpdbusError(err, { operation: `list history points in ${dir}` });
