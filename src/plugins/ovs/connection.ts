@@ -47,9 +47,45 @@ export function cacheFor(ctx: PluginContext): Promise<DatabaseCache> {
   return cache;
 }
 
+/** Per endpoint: the next_cfg our last change asked ovs-vswitchd to reach. */
+const expected = new Map<string, number>();
+
+export function expectCfg(ctx: PluginContext, nextCfg: number): void {
+  expected.set(ctx.config.ovsdb, nextCfg);
+}
+
+/**
+ * Waits (on the monitor's updates, not by polling) until ovs-vswitchd reports cur_cfg at or past the
+ * next_cfg of our last change, or `timeoutMs` passes. True when it was reached only now (the caller
+ * should read again); false when there was nothing to wait for or the wait timed out.
+ */
+export async function cfgApplied(ctx: PluginContext, timeoutMs: number): Promise<boolean> {
+  const target = expected.get(ctx.config.ovsdb);
+  if (target === undefined) return false;
+  const cache = await cacheFor(ctx);
+  const client = await clientFor(ctx);
+  const reached = () => {
+    const root = cache.table('Open_vSwitch').values().next().value as Record<string, unknown> | undefined;
+    return typeof root?.cur_cfg === 'number' && root.cur_cfg >= target;
+  };
+  if (reached()) return false;
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      client.off('update', onUpdate);
+      expected.delete(ctx.config.ovsdb); // reached, or ovs-vswitchd is not answering: wait once, not at every verify
+      resolve(ok);
+    };
+    const onUpdate = () => reached() && done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.on('update', onUpdate);
+  });
+}
+
 export async function closeAll(): Promise<void> {
   const all = [...clients.values()];
   clients.clear();
   caches.clear();
+  expected.clear();
   for (const c of all) (await c.catch(() => undefined))?.close();
 }

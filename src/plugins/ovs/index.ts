@@ -4,7 +4,7 @@ import { OpdbusError } from '../../errors';
 import { PLUGIN_CONTRACT_VERSION, type Action, type Plugin, type PluginContext } from '../../plugin/contract';
 import { failpoint } from '../../transaction/failpoints';
 import type { PlannedTransaction } from './apply';
-import { cacheFor, clientFor, closeAll, missingSocket, ovsError } from './connection';
+import { cacheFor, cfgApplied, clientFor, closeAll, expectCfg, missingSocket, ovsError } from './connection';
 import { stateFromTables, type OvsState, type OvsTables } from './model';
 import { DB, cacheTables, rowIds, selectTables } from './query';
 import type { OvsCheckpoint } from './rollback';
@@ -17,7 +17,21 @@ async function runPlan(ctx: PluginContext, plan: PlannedTransaction, what: strin
   if (plan.ops.length === 0) return;
   const client = await clientFor(ctx);
   try {
-    await client.transact(DB, [...plan.ops, { op: 'comment', comment: `opdbus ${what}` }], { timeoutMs: ctx.config.queryTimeoutMs, signal: ctx.signal });
+    // As ovs-vsctl does: the transaction also asks ovs-vswitchd to report when it has applied it
+    // (next_cfg += 1; ovs-vswitchd then sets cur_cfg to it), so verify can wait for that instead of
+    // re-reading every 50 ms while ovs-vswitchd works.
+    const results = await client.transact(
+      DB,
+      [
+        ...plan.ops,
+        { op: 'mutate', table: 'Open_vSwitch', where: [], mutations: [['next_cfg', '+=', 1]] },
+        { op: 'select', table: 'Open_vSwitch', where: [], columns: ['next_cfg'] },
+        { op: 'comment', comment: `opdbus ${what}` },
+      ],
+      { timeoutMs: ctx.config.queryTimeoutMs, signal: ctx.signal },
+    );
+    const next = results[plan.ops.length + 1]?.rows?.[0]?.next_cfg;
+    if (typeof next === 'number') expectCfg(ctx, next);
   } catch (err) {
     const e = ovsError(err, `ovs ${what}`);
     const d = e.details as { opIndex?: number; ovsdbError?: string; ovsdbDetails?: string } | undefined;
@@ -136,8 +150,18 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
 
   async verifyState(ctx, desired) {
     try {
-      const tables = await replicaTables(ctx, 'ovs verify');
-      return { state: scopedState(tables, desired), mismatches: verifyModule().verifyTables(tables, desired) };
+      let tables = await replicaTables(ctx, 'ovs verify');
+      let mismatches = verifyModule().verifyTables(tables, desired);
+      // Not there yet, and ovs-vswitchd has not finished applying our last change: wait until it has
+      // (or the settle time is out), then look once more. Without ovs-vswitchd this waits in vain,
+      // as re-reading did before; a host that already matches never waits.
+      const t0 = performance.now();
+      if (mismatches.length && (await cfgApplied(ctx, this.settle.timeoutMs))) {
+        ctx.log.debug(`ovs verify: waited ${(performance.now() - t0).toFixed(0)} ms for ovs-vswitchd to apply the change`);
+        tables = await replicaTables(ctx, 'ovs verify');
+        mismatches = verifyModule().verifyTables(tables, desired);
+      }
+      return { state: scopedState(tables, desired), mismatches };
     } catch (err) {
       throw ovsError(err, 'ovs verify');
     }

@@ -9,7 +9,8 @@ import type { OvsTables } from './model';
 export const DB = 'Open_vSwitch';
 
 export const MONITORED: Record<string, { columns: string[] }> = {
-  Open_vSwitch: { columns: ['bridges', 'other_config', 'external_ids'] },
+  // next_cfg/cur_cfg: ovs-vswitchd sets cur_cfg to next_cfg once it has applied a change (verify waits on it).
+  Open_vSwitch: { columns: ['bridges', 'other_config', 'external_ids', 'next_cfg', 'cur_cfg'] },
   Bridge: { columns: ['name', 'ports', 'datapath_type', 'fail_mode', 'stp_enable', 'rstp_enable', 'protocols', 'other_config', 'external_ids'] },
   Port: { columns: ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode', 'external_ids'] },
   Interface: { columns: ['name', 'type', 'options', 'ofport', 'error'] },
