@@ -111,8 +111,8 @@ let installed = false;
 
 /** Routes the package's modules through the cache; writes the missing entries when the process exits. */
 export function install(): void {
-  // zlib.crc32 arrived in Node 20.15: without it there is no cache (see crc32).
-  if (installed || process.env.OPDBUS_COMPILE_CACHE === '0' || !crc32) return;
+  // zlib.crc32 (Node 20.15) and vm's default loader for import() (20.12): older Nodes get no cache.
+  if (installed || process.env.OPDBUS_COMPILE_CACHE === '0' || !crc32 || vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return;
   installed = true;
   const proto = Module.prototype as unknown as Internals;
   const compile = proto._compile;
@@ -120,7 +120,8 @@ export function install(): void {
   const inside = ROOT + path.sep;
 
   proto._compile = function (this: Module, content: string, filename: string) {
-    if (!filename.startsWith(inside) || filename.startsWith(CACHE_DIR)) return compile.call(this, content, filename);
+    // A file that starts with a hashbang cannot be wrapped in a function: Node compiles it as usual.
+    if (!filename.startsWith(inside) || filename.startsWith(CACHE_DIR) || content.startsWith('#!')) return compile.call(this, content, filename);
     let st: string;
     try {
       st = stamp(fs.statSync(filename));
