@@ -140,7 +140,7 @@ export class OvsdbClient extends EventEmitter {
         if (reply.status === 'rejected') throw reply.reason;
         reg.cache.schema = schema.value;
       }
-      this.loadInitial(reg, await initial);
+      this.loadInitial(monitorId, reg, await initial);
     } catch (err) {
       this.monitors.delete(monitorId);
       throw err;
@@ -176,12 +176,13 @@ export class OvsdbClient extends EventEmitter {
     this.session.close();
   }
 
-  private loadInitial(reg: MonitorRegistration, initial: unknown): void {
+  private loadInitial(monitorId: string, reg: MonitorRegistration, initial: unknown): void {
     const early = reg.early ?? [];
     reg.early = undefined;
     reg.cache.clear();
     this.load(reg, initial);
     for (const updates of early) this.load(reg, updates);
+    if (early.length) this.emit('update', monitorId, reg.db);
   }
 
   private load(reg: MonitorRegistration, updates: unknown): void {
@@ -206,7 +207,7 @@ export class OvsdbClient extends EventEmitter {
     this.schemas.clear();
     for (const [id, reg] of this.monitors) {
       reg.early = [];
-      this.loadInitial(reg, await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs));
+      this.loadInitial(id, reg, await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs));
     }
   }
 }

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { FramingError, JsonStreamSplitter } from '../../src/ovsdb/framing';
+import { OvsdbClient } from '../../src/ovsdb/client';
 import { RpcConnection } from '../../src/ovsdb/protocol';
 
 const messages = [
@@ -86,6 +87,45 @@ test('the JSON-RPC layer answers the server\'s echo and matches replies to reque
     conn.close();
     await assert.rejects(conn.request('list_dbs', [], 100), { kind: 'Unavailable', code: 'OVSDB_DISCONNECTED' });
   } finally {
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A scripted peer, not ovsdb-server: the ordering below (the monitor's reply and an update for it in
+// one write) is legal and happens under load, but a real server cannot be made to produce it on demand.
+test('an update that arrives in the same chunk as the monitor reply is applied after the initial rows, not lost', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opdbus-t-rpc-'));
+  const sock = path.join(dir, 's');
+  const schema = { name: 'Open_vSwitch', version: '8.3.0', tables: { Bridge: { columns: { name: { type: 'string' }, external_ids: { type: { key: 'string', value: 'string', min: 0, max: 'unlimited' } } } } } };
+  const uuid = '5f7e2c1a-0000-4000-8000-000000000001';
+  const server = net.createServer((peer) => {
+    const splitter = new JsonStreamSplitter();
+    let schemaReq: { id?: unknown } | undefined;
+    let monitorReq: { id?: unknown; params?: unknown[] } | undefined;
+    peer.on('data', (chunk: Buffer) => {
+      for (const m of splitter.push(chunk) as { method?: string; id?: unknown; params?: unknown[] }[]) {
+        if (m.method === 'get_schema') schemaReq = m;
+        if (m.method === 'monitor_cond') monitorReq = m;
+      }
+      if (!schemaReq || !monitorReq) return; // the client sends both at once; answer once both are in
+      const initial = { Bridge: { [uuid]: { initial: { name: 'br0', external_ids: ['map', [['a', '1']]] } } } };
+      const modify = { Bridge: { [uuid]: { modify: { external_ids: ['map', [['b', '2']]] } } } };
+      // Schema reply, monitor reply and the first update2, all in one write.
+      peer.write(JSON.stringify({ result: schema, error: null, id: schemaReq.id }) + JSON.stringify({ result: initial, error: null, id: monitorReq.id }) + JSON.stringify({ method: 'update2', params: [monitorReq.params?.[1], modify], id: null }));
+      schemaReq = monitorReq = undefined;
+    });
+  });
+  await new Promise<void>((r) => server.listen(sock, r));
+  const client = await OvsdbClient.connect(`unix:${sock}`, { reconnect: false, echoIntervalMs: 0 });
+  try {
+    const updates: unknown[] = [];
+    client.on('update', (id) => updates.push(id));
+    const cache = await client.monitor('Open_vSwitch', 'm', { Bridge: { columns: ['name', 'external_ids'] } });
+    assert.deepEqual(cache.table('Bridge').get(uuid), { name: 'br0', external_ids: ['map', [['a', '1'], ['b', '2']]] });
+    assert.deepEqual(updates, ['m']);
+  } finally {
+    client.close();
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
