@@ -109,6 +109,33 @@ function makeRequire(mod: Module): NodeJS.Require {
 
 let installed = false;
 
+/** One line for `opdbus doctor`: whether this run uses the cache, where, and how much it holds. */
+export function describeCompileCache(): string {
+  if (!installed) {
+    const why = process.env.OPDBUS_COMPILE_CACHE === '0' ? 'OPDBUS_COMPILE_CACHE=0' : !crc32 ? `Node ${process.version} has no zlib.crc32` : 'not started through bin/opdbus';
+    return `off (${why})`;
+  }
+  let entries = 0;
+  let bytes = 0;
+  try {
+    for (const dir of fs.readdirSync(CACHE_DIR)) {
+      for (const name of fs.readdirSync(path.join(CACHE_DIR, dir))) {
+        entries++;
+        bytes += fs.statSync(path.join(CACHE_DIR, dir, name)).size;
+      }
+    }
+  } catch {
+    // not created yet
+  }
+  let writable = true;
+  try {
+    fs.accessSync(fs.existsSync(CACHE_DIR) ? CACHE_DIR : path.join(ROOT, 'dist'), fs.constants.W_OK);
+  } catch {
+    writable = false;
+  }
+  return `${CACHE_DIR} (${entries} entries, ${(bytes / 1048576).toFixed(1)} MB)${writable ? '' : '; not writable: new entries are not kept'}`;
+}
+
 /** Routes the package's modules through the cache; writes the missing entries when the process exits. */
 export function install(): void {
   // zlib.crc32 (Node 20.15) and vm's default loader for import() (20.12): older Nodes get no cache.

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { opdbus, REPO_ROOT } from '../harness/cli';
+import { opdbus, REPO_ROOT, tempDir } from '../harness/cli';
 
 // bin/opdbus starts Node without flags, so its entries are under the untagged directory.
 const PROFILE = path.join(REPO_ROOT, 'dist', '.v8-cache', `${process.version}-${process.arch}`, 'schema');
@@ -59,4 +59,13 @@ test('a run with cache entries prints what a run without the cache prints; damag
   const again = opdbus(['schema']);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(again.stdout, reference.stdout);
+});
+
+test('doctor says whether the cache is on, and where', () => {
+  const stateDir = tempDir();
+  const on = opdbus(['doctor', '--format', 'json'], { stateDir });
+  const off = opdbus(['doctor', '--format', 'json'], { stateDir, env: { OPDBUS_COMPILE_CACHE: '0' } });
+  const detail = (r: { stdout: string }) => (JSON.parse(r.stdout) as { checks: { name: string; detail: string }[] }).checks.find((c) => c.name === 'code cache')?.detail;
+  assert.match(detail(on) ?? '', new RegExp(`${path.dirname(PROFILE).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ entries, [\\d.]+ MB\\)`));
+  assert.equal(detail(off), 'off (OPDBUS_COMPILE_CACHE=0)');
 });

@@ -47,6 +47,8 @@ export function registerDoctor(program: Command): void {
       } catch (err) {
         checks.push({ name: 'history store', ok: false, detail: (err as Error).message });
       }
+      // Informational: a run without the cache is slower, not broken.
+      checks.push({ name: 'code cache', ok: true, detail: (require('../compile-cache') as typeof import('../compile-cache')).describeCompileCache() });
       const plugins = [];
       for (const p of registry.all()) {
         const enabled = !config.enabledPlugins || config.enabledPlugins.includes(p.name);
