@@ -26,7 +26,7 @@ async function main() {
       { op: 'newaddr', subject: 'addr', family: 4, dev: 'missing0', address: '10.5.0.1', prefix: 24 },
       { op: 'newroute', subject: 'route', family: 4, address: '10.7.0.0', prefix: 16, gateway: '172.16.0.1', table: 254 }]]);
     if (refused[0].filter((r) => r instanceof Error).length !== 3) throw new Error('expected three refusals');
-    const json = await addon.netlinkDump(nsPath, ['link', 'addr', 'route', 'neigh'], i % 2 === 0);
+    const json = await addon.netlinkDump(nsPath, ['link', 'addr', 'route', 'neigh'], i % 2 === 0, i % 3 === 0);
     if (!JSON.parse(json).link.some((l) => l.name === 'vx0')) throw new Error('dump lacks vx0');
     await addon.netlinkApply(nsPath, [[link('setlink', 't0', { newName: 't1' })]]);
     await addon.netlinkApply(nsPath, [[link('dellink', 'br0'), link('dellink', 'v0'), link('dellink', 'vx0'), link('dellink', 't1')]]);
