@@ -56,13 +56,14 @@ export function commandContext(cmd: Command): CommandContext {
 
 /** Observers told about every transaction (ledger, history). Registered here, in one place. */
 export function transactionObservers(config: OpdbusConfig): TransactionObserver[] {
+  // The settings are checked now, before any change: a bad `plugins.history` is an input error that
+  // stops the command, not an observer failure after the host has changed. Only the code loads late.
+  const { historySettings } = require('../history/settings') as typeof import('../history/settings');
+  const { backend } = historySettings(config);
   // The ledger first: when the history points are kept, the block with the same txid exists.
   return [
     lazyObserver('ledger', () => (require('../ledger') as typeof import('../ledger')).ledgerObserver),
-    lazyObserver('history', () => {
-      const { createHistoryObserver, historySettings } = require('../history') as typeof import('../history');
-      return createHistoryObserver({ backend: historySettings(config).backend });
-    }),
+    lazyObserver('history', () => (require('../history/observer') as typeof import('../history/observer')).createHistoryObserver({ backend })),
   ];
 }
 

@@ -79,3 +79,13 @@ test('a config file with an unknown log_level is an input error, not silent logg
   assert.equal(r.status, EXIT.INVALID_INPUT);
   assert.match(r.stderr, /config\.yaml: \/log_level: expected one of error, warn, info, debug, found "verbose"/);
 });
+
+test('a bad plugins.history setting stops apply before anything changes (the history observer loads late, its settings do not)', () => {
+  const config = writeDoc(f.dir, 'history-config.yaml', 'plugins:\n  history:\n    backend: btfrs\n');
+  const file = writeDoc(f.dir, 'history-ok.yaml', ok);
+  f.ns.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']);
+  const r = opdbus(['--config', config, 'apply', file], { netns: f.ns.name, stateDir: f.stateDir });
+  assert.equal(r.status, EXIT.INVALID_INPUT, r.stderr);
+  assert.match(r.stderr, /\/plugins\/history\/backend: expected one of auto, btrfs, files, found "btfrs"/);
+  assert.equal(f.ns.sysctl('net.ipv4.ip_forward'), '0', 'nothing changed');
+});
