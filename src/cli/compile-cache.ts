@@ -1,6 +1,6 @@
 // A V8 code cache for the CLI's own modules, kept the way Python keeps __pycache__: beside the code,
-// keyed by each file's size, mtime and inode, written by the first run that lacks it, used by every
-// later one. A short-lived command spends more of its time compiling JavaScript than running it: the
+// keyed by each file's size, mtime, ctime, inode and the CRC-32 of its text, written by the first run
+// that lacks it, used by every later one. A short-lived command spends more of its time compiling JavaScript than running it: the
 // functions a run calls are compiled lazily, one by one, every run. The cache is made when the process
 // exits, so it holds every function the run compiled, not just the top level (a cache taken right
 // after compiling saves almost nothing; that is why v8-compile-cache does not help here).
@@ -9,7 +9,14 @@
 // the functions of the run that made it, and a module that `query` and `apply` share runs different
 // functions in each. Modules loaded before the command is known use the profile "common".
 //
-// Only files inside the package (dist/, node_modules/) are cached. V8 itself refuses data made by
+// Only CommonJS files inside the package (dist/, node_modules/) are cached; an ES module, a file with
+// a hashbang, and every file of a run with source maps on are compiled by Node as usual. A file's
+// first line is compiled inside the function wrapper, so columns on line 1 of a stack trace are
+// offset by the wrapper's length (line numbers are exact).
+//
+// The directory is made 0755 and its files 0644; a directory that others can write, or that belongs
+// to another user than this one or root, is not read. Entries of other Node versions are removed
+// when this version's directory is made. V8 itself refuses data made by
 // another V8 version or with other flags (then the file is compiled as usual and the entry rewritten).
 // Nothing here can change what a module does: a missing, stale, damaged, unreadable or refused entry
 // means an ordinary compile. OPDBUS_COMPILE_CACHE=0 turns it off; a directory that cannot be written is skipped.
@@ -24,7 +31,7 @@ import * as zlib from 'node:zlib';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** Node flags change what V8 accepts (and flip the entries back and forth when runs alternate): each set has its own. */
 function flagsTag(): string {
-  const flags = process.execArgv.join(' ');
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
   let h = 0;
   for (let i = 0; i < flags.length; i++) h = (Math.imul(h, 31) + flags.charCodeAt(i)) | 0;
   return flags ? `-${(h >>> 0).toString(16)}` : '';
@@ -38,7 +45,19 @@ export function setProfile(name: string): void {
 }
 
 interface Internals {
-  _compile(this: Module, content: string, filename: string): unknown;
+  _compile(this: Module, content: string, filename: string, format?: string): unknown;
+}
+
+/** A new Node version starts its own directory: the entries of the others are dead weight. */
+function dropOtherVersions(): void {
+  const base = path.dirname(CACHE_DIR);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!name.startsWith(`${process.version}-`)) fs.rmSync(path.join(base, name), { recursive: true, force: true });
 }
 interface ModuleStatics {
   _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
@@ -49,9 +68,14 @@ interface ModuleStatics {
 }
 const statics = Module as unknown as ModuleStatics;
 
-/** What an entry was made from: a file with the same size, mtime and inode has the same source. */
-function stamp(st: fs.Stats): string {
-  return `${st.size}:${st.mtimeMs}:${st.ino}`;
+/**
+ * What an entry was made from. V8 compares only the source's length, so the key must change with
+ * the text: size, mtime, ctime (no tool can set it back) and inode, and the CRC-32 of the text
+ * itself, so that a file rewritten in place with its size and times kept (`cp -p`, `rsync -t`, a
+ * build with pinned mtimes) is never run from the old file's bytecode.
+ */
+function stamp(st: fs.Stats, content: string): string {
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${crc32!(content)}`;
 }
 
 function entryFile(filename: string, under: string): string {
@@ -63,10 +87,27 @@ function entryFile(filename: string, under: string): string {
  * damaged entry aborts the process inside the deserializer. So every entry carries a checksum, and
  * one that does not match is never handed to V8.
  */
-const crc32 = (zlib.crc32 as ((data: Uint8Array) => number) | undefined) ?? undefined;
+const crc32 = (zlib.crc32 as ((data: Uint8Array | string) => number) | undefined) ?? undefined;
+
+/** Directories checked once per run: not writable by others, owned by this user or root. */
+const trusted = new Map<string, boolean>();
+function isTrusted(dir: string): boolean {
+  let ok = trusted.get(dir);
+  if (ok === undefined) {
+    try {
+      const st = fs.statSync(dir);
+      ok = (st.mode & 0o022) === 0 && (st.uid === 0 || st.uid === process.getuid?.());
+    } catch {
+      ok = true; // not made yet: nothing to read from it
+    }
+    trusted.set(dir, ok);
+  }
+  return ok;
+}
 
 /** An entry: a length-prefixed stamp, the CRC-32 of V8's data, then V8's data. */
 function readEntry(file: string, want: string): Buffer | undefined {
+  if (!isTrusted(path.dirname(file))) return undefined;
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -87,7 +128,7 @@ function writeEntry(file: string, st: string, data: Buffer): void {
   sum.writeUInt32LE(crc32!(data));
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, Buffer.concat([head, Buffer.from(st, 'latin1'), sum, data]));
+    fs.writeFileSync(tmp, Buffer.concat([head, Buffer.from(st, 'latin1'), sum, data]), { mode: 0o644 });
     fs.renameSync(tmp, file); // readers see the old entry or the new one, never half of one
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -140,20 +181,24 @@ export function describeCompileCache(): string {
 export function install(): void {
   // zlib.crc32 (Node 20.15) and vm's default loader for import() (20.12): older Nodes get no cache.
   if (installed || process.env.OPDBUS_COMPILE_CACHE === '0' || !crc32 || vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return;
+  // Source maps are applied by Node's own compile path only.
+  if (process.sourceMapsEnabled) return;
   installed = true;
   const proto = Module.prototype as unknown as Internals;
   const compile = proto._compile;
   const made: { file: string; stamp: string; script: vm.Script }[] = [];
   const inside = ROOT + path.sep;
 
-  proto._compile = function (this: Module, content: string, filename: string) {
-    // A file that starts with a hashbang cannot be wrapped in a function: Node compiles it as usual.
-    if (!filename.startsWith(inside) || filename.startsWith(CACHE_DIR) || content.startsWith('#!')) return compile.call(this, content, filename);
+  proto._compile = function (this: Module, content: string, filename: string, format?: string) {
+    // ES modules (require() of ESM, Node 20.19+) and files with a hashbang: Node compiles them as usual.
+    if (format === 'module' || !filename.startsWith(inside) || filename.startsWith(CACHE_DIR) || content.startsWith('#!')) {
+      return compile.apply(this, arguments as unknown as [string, string]);
+    }
     let st: string;
     try {
-      st = stamp(fs.statSync(filename));
+      st = stamp(fs.statSync(filename), content);
     } catch {
-      return compile.call(this, content, filename);
+      return compile.apply(this, arguments as unknown as [string, string]);
     }
     const file = entryFile(filename, profile);
     const cachedData = readEntry(file, st);
@@ -170,7 +215,11 @@ export function install(): void {
   process.once('exit', () => {
     if (made.length === 0) return;
     try {
-      for (const dir of new Set(made.map((m) => path.dirname(m.file)))) fs.mkdirSync(dir, { recursive: true });
+      if (!fs.existsSync(CACHE_DIR)) dropOtherVersions();
+      for (const dir of new Set(made.map((m) => path.dirname(m.file)))) {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+        if (!isTrusted(dir)) return;
+      }
       for (const m of made) writeEntry(m.file, m.stamp, m.script.createCachedData());
     } catch {
       // A read-only or full file system: the next run compiles as this one did.

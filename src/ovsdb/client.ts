@@ -135,8 +135,14 @@ export class OvsdbClient extends EventEmitter {
         // A first monitor need not wait for the schema either: both requests go out at once. The
         // tables are checked before the rows are used; the server refuses an unknown table itself.
         const [schema, reply] = await Promise.allSettled([this.getSchema(db, opts), initial]);
-        if (schema.status === 'rejected') throw schema.reason;
-        checkTables(schema.value);
+        try {
+          if (schema.status === 'rejected') throw schema.reason;
+          checkTables(schema.value);
+        } catch (err) {
+          // The server may have started the monitor all the same: stop it, or the id stays taken.
+          if (reply.status === 'fulfilled') this.session.request('monitor_cancel', [monitorId], opts.timeoutMs).catch(() => undefined);
+          throw err;
+        }
         if (reply.status === 'rejected') throw reply.reason;
         reg.cache.schema = schema.value;
       }
@@ -176,13 +182,14 @@ export class OvsdbClient extends EventEmitter {
     this.session.close();
   }
 
-  private loadInitial(monitorId: string, reg: MonitorRegistration, initial: unknown): void {
+  /** `announce`: emit 'update' even without queued updates (a reload after a reconnect changes the rows). */
+  private loadInitial(monitorId: string, reg: MonitorRegistration, initial: unknown, announce = false): void {
     const early = reg.early ?? [];
     reg.early = undefined;
     reg.cache.clear();
     this.load(reg, initial);
     for (const updates of early) this.load(reg, updates);
-    if (early.length) this.emit('update', monitorId, reg.db);
+    if (early.length || announce) this.emit('update', monitorId, reg.db);
   }
 
   private load(reg: MonitorRegistration, updates: unknown): void {
@@ -207,7 +214,7 @@ export class OvsdbClient extends EventEmitter {
     this.schemas.clear();
     for (const [id, reg] of this.monitors) {
       reg.early = [];
-      this.loadInitial(id, reg, await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs));
+      this.loadInitial(id, reg, await conn.request(reg.cond ? 'monitor_cond' : 'monitor', [reg.db, id, reg.requests], this.session.options.timeoutMs), true);
     }
   }
 }

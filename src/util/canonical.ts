@@ -58,14 +58,17 @@ export function sha256Hex(text: string | Buffer): string {
 }
 let sha256: ((data: string | Buffer) => string) | undefined;
 
-/** The addon's, or node:crypto's where the addon is not built yet (scripts run during the build). */
+/** The addon's, or node:crypto's where the addon is not built (yet) or older (scripts run during the build). */
 function loadSha256(): (data: string | Buffer) => string {
+  let fn: unknown;
   try {
-    return native().sha256Hex as (data: string | Buffer) => string;
+    fn = native().sha256Hex; // undefined in an addon built before it existed
   } catch {
-    const crypto = require('node:crypto') as typeof import('node:crypto');
-    return (data) => crypto.createHash('sha256').update(data).digest('hex');
+    // not built yet
   }
+  if (typeof fn === 'function') return fn as (data: string | Buffer) => string;
+  const crypto = require('node:crypto') as typeof import('node:crypto');
+  return (data) => crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export function stateHash(value: unknown): string {

@@ -68,17 +68,20 @@ export async function cfgApplied(ctx: PluginContext, timeoutMs: number): Promise
     const root = cache.table('Open_vSwitch').values().next().value as Record<string, unknown> | undefined;
     return typeof root?.cur_cfg === 'number' && root.cur_cfg >= target;
   };
-  if (reached()) return false;
+  if (reached() || ctx.signal?.aborted) return false;
   return new Promise<boolean>((resolve) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
       client.off('update', onUpdate);
+      ctx.signal?.removeEventListener('abort', onAbort);
       expected.delete(ctx.config.ovsdb); // reached, or ovs-vswitchd is not answering: wait once, not at every verify
       resolve(ok);
     };
     const onUpdate = () => reached() && done(true);
+    const onAbort = () => done(false);
     const timer = setTimeout(() => done(false), timeoutMs);
     client.on('update', onUpdate);
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

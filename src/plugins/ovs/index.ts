@@ -156,7 +156,9 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
       // (or the settle time is out), then look once more. Without ovs-vswitchd this waits in vain,
       // as re-reading did before; a host that already matches never waits.
       const t0 = performance.now();
-      if (mismatches.length && (await cfgApplied(ctx, this.settle.timeoutMs))) {
+      // Bounded well inside the per-call timeout the manager puts on each verify (query_timeout_ms).
+      const waitMs = Math.min(this.settle.timeoutMs, ctx.config.queryTimeoutMs / 2);
+      if (mismatches.length && (await cfgApplied(ctx, waitMs))) {
         ctx.log.debug(`ovs verify: waited ${(performance.now() - t0).toFixed(0)} ms for ovs-vswitchd to apply the change`);
         tables = await replicaTables(ctx, 'ovs verify');
         mismatches = verifyModule().verifyTables(tables, desired);
