@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <vector>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -130,52 +131,52 @@ Napi::Value KnnI16(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(exact));
 }
 
+// The arguments dotRows and dotRowsAt share: a row-major float32 matrix, its row width, a query of that
+// width, and an out array of one float per row (the matrix must hold at least out.length rows).
+struct RowsArgs {
+  const float* matrix;
+  const float* query;
+  float* out;
+  size_t dim;
+  size_t rows;
+};
+
+RowsArgs CheckRowsArgs(const Napi::CallbackInfo& info, size_t outIndex, const char* name, const char* usage) {
+  Napi::Env env = info.Env();
+  if (info.Length() <= outIndex || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsTypedArray() || !info[outIndex].IsTypedArray()) ThrowArgError(env, usage);
+  auto matrix = info[0].As<Napi::TypedArray>();
+  auto query = info[2].As<Napi::TypedArray>();
+  auto out = info[outIndex].As<Napi::TypedArray>();
+  if (matrix.TypedArrayType() != napi_float32_array || query.TypedArrayType() != napi_float32_array || out.TypedArrayType() != napi_float32_array) ThrowArgError(env, usage);
+  int64_t dim = info[1].As<Napi::Number>().Int64Value();
+  size_t rows = out.ElementLength();
+  if (dim <= 0 || query.ElementLength() != static_cast<size_t>(dim) || matrix.ElementLength() < rows * static_cast<size_t>(dim)) {
+    ThrowArgError(env, std::string(name) + ": query must have dim floats and matrix at least out.length x dim");
+  }
+  return RowsArgs{matrix.As<Napi::Float32Array>().Data(), query.As<Napi::Float32Array>().Data(), out.As<Napi::Float32Array>().Data(), static_cast<size_t>(dim), rows};
+}
+
 // dotRowsAt(matrix: Float32Array, dim, query: Float32Array, rows: Int32Array, out: Float32Array):
 // out[rows[i]] = row rows[i] . query (the same float32 sums as dotRows), for a chosen few rows.
 Napi::Value DotRowsAt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* usage = "dotRowsAt(matrix: Float32Array, dim: number, query: Float32Array, rows: Int32Array, out: Float32Array)";
-  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsTypedArray() || !info[3].IsTypedArray() || !info[4].IsTypedArray()) ThrowArgError(env, usage);
-  auto matrix = info[0].As<Napi::TypedArray>();
-  auto query = info[2].As<Napi::TypedArray>();
-  auto rows = info[3].As<Napi::TypedArray>();
-  auto out = info[4].As<Napi::TypedArray>();
-  if (matrix.TypedArrayType() != napi_float32_array || query.TypedArrayType() != napi_float32_array || rows.TypedArrayType() != napi_int32_array || out.TypedArrayType() != napi_float32_array) ThrowArgError(env, usage);
-  int64_t dim = info[1].As<Napi::Number>().Int64Value();
-  size_t count = out.ElementLength();
-  if (dim <= 0 || query.ElementLength() != static_cast<size_t>(dim) || matrix.ElementLength() < count * static_cast<size_t>(dim)) {
-    ThrowArgError(env, "dotRowsAt: query must have dim floats and matrix at least out.length x dim");
-  }
-  const float* m = matrix.As<Napi::Float32Array>().Data();
-  const float* q = query.As<Napi::Float32Array>().Data();
-  const int32_t* idx = rows.As<Napi::Int32Array>().Data();
-  float* o = out.As<Napi::Float32Array>().Data();
+  RowsArgs a = CheckRowsArgs(info, 4, "dotRowsAt", usage);
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) ThrowArgError(env, usage);
+  auto rows = info[3].As<Napi::Int32Array>();
+  const int32_t* idx = rows.Data();
   for (size_t i = 0; i < rows.ElementLength(); i++) {
-    if (idx[i] < 0 || static_cast<size_t>(idx[i]) >= count) ThrowArgError(env, "dotRowsAt: row out of range");
+    if (idx[i] < 0 || static_cast<size_t>(idx[i]) >= a.rows) ThrowArgError(env, "dotRowsAt: row out of range");
   }
-  for (size_t i = 0; i < rows.ElementLength(); i++) o[idx[i]] = Dot(m + static_cast<size_t>(idx[i]) * dim, q, static_cast<size_t>(dim));
+  for (size_t i = 0; i < rows.ElementLength(); i++) a.out[idx[i]] = Dot(a.matrix + static_cast<size_t>(idx[i]) * a.dim, a.query, a.dim);
   return env.Undefined();
 }
 
 // dotRows(matrix: Float32Array, dim: number, query: Float32Array, out: Float32Array): out[r] = row r . query.
 Napi::Value DotRows(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* usage = "dotRows(matrix: Float32Array, dim: number, query: Float32Array, out: Float32Array)";
-  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsTypedArray() || !info[3].IsTypedArray()) ThrowArgError(env, usage);
-  auto matrix = info[0].As<Napi::TypedArray>();
-  auto query = info[2].As<Napi::TypedArray>();
-  auto out = info[3].As<Napi::TypedArray>();
-  if (matrix.TypedArrayType() != napi_float32_array || query.TypedArrayType() != napi_float32_array || out.TypedArrayType() != napi_float32_array) ThrowArgError(env, usage);
-  int64_t dim = info[1].As<Napi::Number>().Int64Value();
-  size_t rows = out.ElementLength();
-  if (dim <= 0 || query.ElementLength() != static_cast<size_t>(dim) || matrix.ElementLength() < rows * static_cast<size_t>(dim)) {
-    ThrowArgError(env, "dotRows: query must have dim floats and matrix at least out.length x dim");
-  }
-  const float* m = matrix.As<Napi::Float32Array>().Data();
-  const float* q = query.As<Napi::Float32Array>().Data();
-  float* o = out.As<Napi::Float32Array>().Data();
-  for (size_t r = 0; r < rows; r++) o[r] = Dot(m + r * dim, q, static_cast<size_t>(dim));
-  return env.Undefined();
+  RowsArgs a = CheckRowsArgs(info, 3, "dotRows", "dotRows(matrix: Float32Array, dim: number, query: Float32Array, out: Float32Array)");
+  for (size_t r = 0; r < a.rows; r++) a.out[r] = Dot(a.matrix + r * a.dim, a.query, a.dim);
+  return info.Env().Undefined();
 }
 
 void InitSearch(Napi::Env env, Napi::Object exports) {

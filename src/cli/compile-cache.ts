@@ -149,13 +149,22 @@ function makeRequire(mod: Module): NodeJS.Require {
 }
 
 let installed = false;
+/** Why install() left the cache off in this run (for doctor); undefined until it is called. */
+let offReason: string | undefined;
+
+/** The first reason this Node or this run cannot use the cache, if any. */
+function cannotCache(): string | undefined {
+  if (process.env.OPDBUS_COMPILE_CACHE === '0') return 'OPDBUS_COMPILE_CACHE=0';
+  // zlib.crc32 (Node 20.15) and vm's default loader for import() (20.12).
+  if (!crc32) return `Node ${process.version} has no zlib.crc32`;
+  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return `Node ${process.version} has no vm default loader`;
+  if (process.sourceMapsEnabled) return 'source maps are on (Node applies them only in its own compile path)';
+  return undefined;
+}
 
 /** One line for `opdbus doctor`: whether this run uses the cache, where, and how much it holds. */
 export function describeCompileCache(): string {
-  if (!installed) {
-    const why = process.env.OPDBUS_COMPILE_CACHE === '0' ? 'OPDBUS_COMPILE_CACHE=0' : !crc32 ? `Node ${process.version} has no zlib.crc32` : 'not started through bin/opdbus';
-    return `off (${why})`;
-  }
+  if (!installed) return `off (${offReason ?? 'not started through bin/opdbus'})`;
   let entries = 0;
   let bytes = 0;
   try {
@@ -179,10 +188,9 @@ export function describeCompileCache(): string {
 
 /** Routes the package's modules through the cache; writes the missing entries when the process exits. */
 export function install(): void {
-  // zlib.crc32 (Node 20.15) and vm's default loader for import() (20.12): older Nodes get no cache.
-  if (installed || process.env.OPDBUS_COMPILE_CACHE === '0' || !crc32 || vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return;
-  // Source maps are applied by Node's own compile path only.
-  if (process.sourceMapsEnabled) return;
+  if (installed) return;
+  offReason = cannotCache();
+  if (offReason) return;
   installed = true;
   const proto = Module.prototype as unknown as Internals;
   const compile = proto._compile;
