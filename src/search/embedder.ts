@@ -2,12 +2,15 @@
 // workers/embed.js. Pool size is configurable; each worker gets cores/poolSize intra-op threads so the
 // pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker; an
 // idle anchor thread (workers/ort-anchor.ts) keeps onnxruntime loadable for those fresh workers.
+// Workers are only ever terminated with no onnxruntime call in progress (src/search/ort-gate.ts):
+// close() and process exit close the gate and wait for the calls inside it first.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../errors';
 import { modelFiles, type ModelFiles } from './model';
+import { OrtGate } from './ort-gate';
 import { packInputs } from './pack';
 import type { EmbedInput, EmbedResult, EmbedTask, EmbedWorkerData } from './types';
 
@@ -28,12 +31,20 @@ export interface EmbedderOptions {
 const TASKS_PER_WORKER = 2;
 const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
 const ANCHOR_FILE = path.resolve(__dirname, '..', '..', 'workers', 'ort-anchor.js');
+/**
+ * How long terminating the pool waits for the onnxruntime calls in progress. One call is one run of at
+ * most 4,096 token cells (a few milliseconds); a call still inside after this is stuck, and waiting
+ * longer would only hang the exit.
+ */
+const GATE_WAIT_MS = 10_000;
 
 export class Embedder {
   readonly pool: Piscina;
   readonly poolSize: number;
   readonly intraOpThreads: number;
   readonly modelFiles: ModelFiles;
+  /** Closed before any worker is terminated; tests close it to stop a worker mid-run safely. */
+  readonly gate = new OrtGate();
   private readonly batchSize: number;
   private readonly anchor: Worker;
   private readonly anchored: Promise<void>;
@@ -44,7 +55,7 @@ export class Embedder {
     this.intraOpThreads = Math.max(1, Math.floor(cores / this.poolSize));
     this.batchSize = Math.max(1, options.batchSize ?? 32);
     this.modelFiles = modelFiles(options.modelDir);
-    const workerData: EmbedWorkerData = { modelDir: this.modelFiles.dir, intraOpThreads: this.intraOpThreads };
+    const workerData: EmbedWorkerData = { modelDir: this.modelFiles.dir, intraOpThreads: this.intraOpThreads, gate: this.gate.buffer };
     this.anchor = new Worker(ANCHOR_FILE);
     this.anchor.unref();
     this.anchored = new Promise((resolve, reject) => {
@@ -52,7 +63,14 @@ export class Embedder {
       this.anchor.once('error', reject);
     });
     this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, concurrentTasksPerWorker: TASKS_PER_WORKER, workerData });
+    // process.exit() terminates the workers after the 'exit' listeners: hold it until no call is inside.
+    process.on('exit', this.onExit);
   }
+
+  private readonly onExit = (): void => {
+    this.gate.pause();
+    this.gate.idleSync(GATE_WAIT_MS);
+  };
 
   /** One L2-normalised vector per input, in order. */
   async embed(inputs: EmbedInput[]): Promise<Float32Array[]> {
@@ -85,7 +103,11 @@ export class Embedder {
     }
   }
 
+  /** Ends the pool. Batches still running are refused (EMBED_FAILED): callers close when done. */
   async close(): Promise<void> {
+    process.off('exit', this.onExit);
+    this.gate.pause();
+    await this.gate.idle(GATE_WAIT_MS);
     await this.pool.destroy();
     await this.anchor.terminate();
   }

@@ -2,6 +2,7 @@
 // embedding worker (workers/embed.ts); tests and the benchmark use it directly as the in-thread reference.
 import * as ort from 'onnxruntime-node';
 import { modelFiles } from './model';
+import type { OrtGate } from './ort-gate';
 import { Tokenizer } from './tokenizer';
 import type { EmbedInput } from './types';
 
@@ -21,19 +22,25 @@ export interface EmbeddingSession {
   dim: number;
   /** Per-session scratch of weightedTokens, indexed by token id and cleared after each input. */
   scratch: { sums: Float64Array; seen: Uint8Array };
+  /** Every onnxruntime call goes through it (src/search/ort-gate.ts): in a worker, the pool's gate. */
+  guard: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
-export async function openSession(modelDir: string, intraOpThreads: number): Promise<EmbeddingSession> {
+/** `gate`: a worker's (an in-thread session, as in tests and the benchmark, needs none). */
+export async function openSession(modelDir: string, intraOpThreads: number, gate?: OrtGate): Promise<EmbeddingSession> {
+  const guard = gate ? <T>(call: () => Promise<T>) => gate.through(call) : <T>(call: () => Promise<T>) => call();
   const files = modelFiles(modelDir);
-  const session = await ort.InferenceSession.create(files.onnx, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: intraOpThreads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
+  const session = await guard(() =>
+    ort.InferenceSession.create(files.onnx, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: intraOpThreads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    }),
+  );
   const tokenizer = Tokenizer.load(files.tokenizer);
-  const probe = await runTokens(session, [{ ids: new Int32Array(1), weights: new Float32Array(1) }]);
-  return { session, tokenizer, dim: probe.dims[1] as number, scratch: { sums: new Float64Array(tokenizer.vocabSize), seen: new Uint8Array(tokenizer.vocabSize) } };
+  const probe = await guard(() => runTokens(session, [{ ids: new Int32Array(1), weights: new Float32Array(1) }]));
+  return { session, tokenizer, dim: probe.dims[1] as number, scratch: { sums: new Float64Array(tokenizer.vocabSize), seen: new Uint8Array(tokenizer.vocabSize) }, guard };
 }
 
 /** An input's distinct token ids in first-seen order, each with its summed weight. */
@@ -100,7 +107,8 @@ export async function embedBatch(es: EmbeddingSession, inputs: EmbedInput[]): Pr
       width = Math.max(width, docs[end].ids.length);
       end++;
     }
-    const tensor = await runTokens(es.session, docs.slice(start, end));
+    const batch = docs.slice(start, end);
+    const tensor = await es.guard(() => runTokens(es.session, batch));
     out.set(tensor.data as Float32Array, start * es.dim);
     start = end;
   }

@@ -37,4 +37,6 @@ export interface EmbedResult {
 export interface EmbedWorkerData {
   modelDir: string;
   intraOpThreads: number;
+  /** The pool's OrtGate cells (src/search/ort-gate.ts). */
+  gate: SharedArrayBuffer;
 }

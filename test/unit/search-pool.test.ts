@@ -42,17 +42,53 @@ test('pool vectors equal a direct onnxruntime session', async () => {
 
 test('the pool survives a worker that dies mid-run', async () => {
   const inputs = Array.from({ length: 400 }, (_, i) => `interface veth${i} down while unit app${i}.service failed`);
-  const running = embedder.embed(inputs);
-  await new Promise((r) => setTimeout(r, 5));
+  let settled = false;
+  const running = embedder.embed(inputs).finally(() => (settled = true));
+  while (embedder.gate.busy === 0) await new Promise((r) => setImmediate(r));
+  // Terminated inside an onnxruntime call, a worker takes the whole process down with it (see
+  // src/search/ort-gate.ts): stop it at the gate, with its tasks in flight, as close() and exit do.
+  embedder.gate.pause();
+  assert.equal(await embedder.gate.idle(10_000), true);
+  assert.equal(settled, false, 'the run was still in flight when its worker died');
   const victim = embedder.pool.threads[0];
   assert.ok(victim, 'pool has a worker');
   await victim.terminate();
+  embedder.gate.resume();
   const vectors = await running;
   assert.equal(vectors.length, inputs.length);
-  const again = await embedder.embed(inputs.slice(0, 3));
-  for (let i = 0; i < 3; i++) assert.deepEqual(Array.from(again[i]), Array.from(vectors[i]));
+  const direct = await openSession(modelFiles().dir, 1);
+  const expected = await embedBatch(direct, inputs);
+  vectors.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(expected.subarray(i * direct.dim, (i + 1) * direct.dim)), `input ${i}`));
   assert.equal(embedder.pool.threads.length, 2);
 });
+
+for (const end of ['process.exit', 'close'] as const) {
+  test(`${end}() while workers are inside onnxruntime ends the process cleanly`, () => {
+    // Without the gate, terminating a worker inside onnxruntime-node aborts the process
+    // ("terminate called after throwing an instance of 'Napi::Error'", exit 134).
+    const script = `
+      const { Embedder } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'search', 'embedder.js'))});
+      const e = new Embedder({ poolSize: 2, batchSize: 64 });
+      const inputs = Array.from({ length: 20000 }, (_, i) => 'interface veth' + i + ' down while unit app' + i + '.service failed');
+      (async () => {
+        await e.embed(inputs.slice(0, 4));
+        const running = e.embed(inputs).then(() => 'finished', (err) => err.code);
+        while (e.gate.busy === 0) await new Promise((r) => setImmediate(r));
+        if (${JSON.stringify(end)} === 'process.exit') process.exit(7);
+        await e.close();
+        console.log(await running);
+      })();`;
+    for (let round = 0; round < 2; round++) {
+      const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+      assert.doesNotMatch(child.stderr, /terminate called/);
+      if (end === 'process.exit') assert.equal(child.status, 7, child.stderr);
+      else {
+        assert.equal(child.status, 0, child.stderr);
+        assert.equal(child.stdout.trim(), 'EMBED_FAILED');
+      }
+    }
+  });
+}
 
 test('the pool recovers even when every worker dies at once', () => {
   // In a child whose main thread never loads onnxruntime (this file's main thread does, above).
