@@ -1,4 +1,4 @@
-// netlinkApply(netns, phases) -> Promise<(Error|null|undefined)[][]>: phases of change requests sent in
+// netlinkApply(netns, JSON of phases) -> Promise<(Error|null|undefined)[][]>: phases of change requests sent in
 // order on one socket from a worker thread; per phase, names are resolved to ifindexes with one batched
 // RTM_GETLINK round, then the requests go out as one windowed batch and each ACK is matched by sequence
 // number. A refusal stops later phases. Errors stay data until OnOK builds them on the JS thread.
@@ -160,21 +160,8 @@ class ApplyWorker : public Napi::AsyncWorker {
 
 Napi::Value Apply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsArray()) ThrowArgError(env, "netlinkApply(netns: string, phases: object[][])");
-  std::vector<std::vector<Request>> phases;
-  Napi::Array ps = info[1].As<Napi::Array>();
-  for (uint32_t p = 0; p < ps.Length(); p++) {
-    Napi::Value pv = ps.Get(p);
-    if (!pv.IsArray()) ThrowArgError(env, "netlinkApply: every phase must be an array");
-    Napi::Array reqs = pv.As<Napi::Array>();
-    phases.emplace_back();
-    phases.back().reserve(reqs.Length());
-    for (uint32_t i = 0; i < reqs.Length(); i++) {
-      Napi::Value rv = reqs.Get(i);
-      if (!rv.IsObject()) ThrowArgError(env, "netlinkApply: every request must be an object");
-      phases.back().push_back(ParseRequest(env, rv.As<Napi::Object>()));
-    }
-  }
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) ThrowArgError(env, "netlinkApply(netns: string, phasesJson: string)");
+  auto phases = ParsePhases(env, info[1].As<Napi::String>().Utf8Value());
   auto* w = new ApplyWorker(env, info[0].As<Napi::String>(), std::move(phases));
   w->Queue();
   return w->Promise();

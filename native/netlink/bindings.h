@@ -3,6 +3,9 @@
 #pragma once
 #include <napi.h>
 
+#include <string>
+#include <vector>
+
 #include "netlink/rtnl.h"
 
 namespace opdbus {
@@ -10,8 +13,9 @@ namespace nl {
 
 Napi::Value Dump(const Napi::CallbackInfo& info);
 Napi::Value Apply(const Napi::CallbackInfo& info);
-// Turns one JS request object into a Request (on the JS thread; throws a TypeError when malformed).
-Request ParseRequest(Napi::Env env, const Napi::Object& o);
+// Turns JSON.stringify(phases of request objects) into Requests (on the JS thread; throws a TypeError
+// when malformed).
+std::vector<std::vector<Request>> ParsePhases(Napi::Env env, const std::string& json);
 
 }  // namespace nl
 }  // namespace opdbus

@@ -2,7 +2,6 @@
 // mapping of a configured namespace name onto the path the addon opens.
 import * as path from 'node:path';
 import { native } from '../native/binding';
-import type { NetlinkRequest } from './types';
 
 export interface NetlinkSubscription {
   close(): void;
@@ -15,7 +14,8 @@ export interface NetlinkAddon {
   netlinkProbe(netns: string): void;
   netlinkDump(netns: string, kinds: string[], stats: boolean, ownRoutesOnly?: boolean): Promise<string>;
   /** Per phase, per request: null = acknowledged, an Error = refused, undefined = not sent. */
-  netlinkApply(netns: string, phases: NetlinkRequest[][]): Promise<(Error | null | undefined)[][]>;
+  /** `phasesJson`: JSON.stringify of NetlinkRequest[][] (src/netlink/types.ts) (one string crosses to C++ far faster than thousands of objects). */
+  netlinkApply(netns: string, phasesJson: string): Promise<(Error | null | undefined)[][]>;
   netlinkSubscribe(netns: string, groups: string[], onEvents: (json: string) => void): NetlinkSubscription;
 }
 

@@ -17,7 +17,7 @@ export async function applyPhases(phases: NetlinkRequest[][], netns?: string): P
   if (nonEmpty.length === 0) return { done: 0, errors: [] };
   let results: (Error | null | undefined)[][];
   try {
-    results = await netlinkAddon().netlinkApply(netnsPath(netns), nonEmpty);
+    results = await netlinkAddon().netlinkApply(netnsPath(netns), JSON.stringify(nonEmpty));
   } catch (err) {
     throw toOpdbusError(err, { plugin: 'net', operation: `netlink batch${netns ? ` in namespace ${netns}` : ''}` });
   }

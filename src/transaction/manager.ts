@@ -9,7 +9,7 @@ import type { OpdbusConfig } from '../config';
 import { OpdbusError, toOpdbusError, type ErrorData } from '../errors';
 import type { Action, PluginContext } from '../plugin/contract';
 import type { PluginRegistry } from '../plugin/registry';
-import { sha256Hex, stateHash } from '../util/canonical';
+import { canonicalJsonOnce, sha256Hex, stateHash } from '../util/canonical';
 import { currentActor } from './actor';
 import { failpoint } from './failpoints';
 import { clearJournal, readJournal, updateJournal, writeJournal, type JournalEntry } from './journal';
@@ -25,6 +25,11 @@ export interface TransactionInput extends PlanInput {
   confirmTimeoutMs?: number;
   /** Called as soon as a confirmed apply is journaled as awaiting confirmation (starts the watchdog). */
   onAwaitingConfirm?: (txid: string) => void;
+  /**
+   * Called once while the plugins apply, when the main thread mostly waits for the kernel or a
+   * backend: work for after the transaction that depends only on the plan (the CLI renders it then).
+   */
+  whileApplying?: (plan: Plan) => void;
 }
 
 export interface TransactionResult {
@@ -124,12 +129,16 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
   writeJournal(input.config.stateDir, journal);
   phase('checkpoint and journal');
 
-  const footprints = new Map(touched.map((p) => [p.plugin, footprint(p.plugin, p.actions, p.current)]));
+  // The states before are hashed while the plugins apply (hashBefore), or when a record needs them first.
+  const footprints = new Map<string, PluginFootprint>(touched.map((p) => [p.plugin, { plugin: p.plugin, actions: p.actions, beforeHash: '', applied: false, verified: false, rolledBack: false }]));
+  const hashBefore = () => {
+    for (const p of touched) footprints.get(p.plugin)!.beforeHash ||= stateHash(p.current);
+  };
   const verified = new Map<string, { state?: unknown }>(); // what each plugin's last verify read
   const irreversibleStarted = new Set<string>();
   // While the plugins apply, the main thread mostly waits (the kernel or a backend does the work):
-  // the observers load their code then, not after the commit.
-  setImmediate(() => prepareObservers(input.observers ?? [], ctx));
+  // whatever does not depend on the outcome is done then, not after the commit.
+  setImmediate(() => whileApplying(input, plan, touched, hashBefore));
   try {
     await failpoint('tx.after-checkpoint');
     await applyPhase(input, touched, journal, footprints, (a) => !a.irreversible);
@@ -150,6 +159,7 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
       footprints.get(p.plugin)!.verified = true;
     }
   } catch (err) {
+    hashBefore();
     return rollBack(input, { ...base, plan, journal, footprints, cause: toOpdbusError(err), irreversibleStarted });
   }
 
@@ -166,6 +176,7 @@ async function applyLocked(input: TransactionInput): Promise<TransactionResult> 
       ctx.log.warn(`${p.plugin}: could not re-read the state after commit (recording the document instead): ${(err as Error).message}`);
     }
   }
+  hashBefore();
   phase('read the state after commit');
   const record: TransactionRecord = {
     ...base,
@@ -347,6 +358,23 @@ export async function recover(registry: PluginRegistry, config: OpdbusConfig, ct
 }
 
 /** A failure here is only logged at debug level: the same failure is reported loudly by notify. */
+/**
+ * Work done while the plugins apply: the observers load their code, the states before are hashed,
+ * the actions' canonical JSON (nearly all of a ledger block) is made, and the caller's own part runs.
+ * None of it may change the outcome: errors are logged, not thrown.
+ */
+function whileApplying(input: TransactionInput, plan: Plan, touched: Plan['plugins'], hashBefore: () => void): void {
+  const { ctx } = input;
+  prepareObservers(input.observers ?? [], ctx);
+  try {
+    hashBefore();
+    for (const p of touched) canonicalJsonOnce(p.actions);
+    input.whileApplying?.(plan);
+  } catch (err) {
+    ctx.log.debug(`work while applying failed (done later instead): ${(err as Error).message}`);
+  }
+}
+
 function prepareObservers(observers: readonly TransactionObserver[], ctx: PluginContext): void {
   for (const o of observers) {
     try {

@@ -6,6 +6,17 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+const once = new WeakMap<object, string>();
+/**
+ * canonicalJson(value), kept for the object's lifetime: for values made once and never changed
+ * afterwards (a plan's actions, serialised while the plugins apply and put in the ledger after).
+ */
+export function canonicalJsonOnce(value: object): string {
+  let json = once.get(value);
+  if (json === undefined) once.set(value, (json = canonicalJson(value)));
+  return json;
+}
+
 /**
  * The value with every plain object's keys in sorted order. A part that is already canonical is
  * returned as it is, not copied: the states and footprints hashed here are mostly built in sorted

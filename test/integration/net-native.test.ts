@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../../src/errors';
+import { netlinkAddon } from '../../src/netlink/addon';
 import { applyOrThrow, dump, subscribe, watch, type NetChange, type NetlinkEvent } from '../../src/netlink';
 import { isKernelRoute } from '../../src/plugins/net/query';
 import { ip, withoutDad } from '../harness/net';
@@ -69,6 +70,21 @@ describe('netlink core', () => {
     await applyOrThrow([[{ op: 'setlink', subject: 'rename link old0', name: 'old0', newName: 'new0', mtu: 1300 }]], ns.name);
     const names = (await dump(['link'], { netns: ns.name })).link.filter((l) => l.name === 'old0' || l.name === 'new0');
     assert.deepEqual(names.map((l) => [l.name, l.mtu]), [['new0', 1300]]);
+  });
+
+  it('requests cross to the addon as JSON: quotes, backslashes, non-ASCII, control characters', async () => {
+    // Interface names may hold any byte but '/', ':' and white space: these need JSON's escapes and UTF-8.
+    const name = 'q"\\é🙂';
+    await applyOrThrow([[{ op: 'newlink', subject: `create link ${name}`, name, kind: 'ifb', mtu: 1280 }], [{ op: 'setlink', subject: `set ${name} up`, name, up: true }]], ns.name);
+    const link = JSON.parse(ip(ns.name, ['-j', 'link', 'show', 'dev', name]))[0];
+    assert.equal(link.ifname, name);
+    assert.equal(link.mtu, 1280);
+    assert.ok(link.flags.includes('UP'), `flags: ${link.flags}`);
+    // A control character (escaped as \u0001 by JSON.stringify) comes back intact in the refusal.
+    const subject = 'add address on nosuch0 \u0001 ✓';
+    await assert.rejects(applyOrThrow([[{ op: 'newaddr', subject, family: 4, dev: 'nosuch0', address: '10.0.0.1', prefix: 24 }]], ns.name), (err: Error) => err.message.includes(subject));
+    assert.throws(() => netlinkAddon().netlinkApply(`/run/netns/${ns.name}`, '[[{"op":"newlink","name":"x"}] junk'), (err: Error) => err instanceof TypeError && /expected ',' or ']' at byte 31/.test(err.message));
+    await applyOrThrow([[{ op: 'dellink', subject: `delete link ${name}`, name }]], ns.name);
   });
 
   it('a refused request is an OpdbusError naming the object and operation, with errno and extack', async () => {

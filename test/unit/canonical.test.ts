@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as crypto from 'node:crypto';
-import { canonicalJson, sha256Hex, stateHash } from '../../src/util/canonical';
+import { footprintBytes, type BlockFootprint } from '../../src/ledger/block';
+import { canonicalJson, canonicalJsonOnce, sha256Hex, stateHash } from '../../src/util/canonical';
 
 /** The definition: copy everything with sorted keys, then stringify (what canonicalJson must print). */
 function reference(value: unknown): string {
@@ -94,4 +95,21 @@ test('sha256Hex (in the addon) is SHA-256 of the UTF-8 text or of the bytes, as 
   const inputs: (string | Buffer)[] = ['', 'abc', 'naïve 🙂 \u00e9', '\ud800 lone surrogate', 'x'.repeat(300_000), Buffer.from([0, 1, 2, 255]), Buffer.alloc(0)];
   for (const input of inputs) assert.equal(sha256Hex(input), crypto.createHash('sha256').update(input).digest('hex'));
   assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+});
+
+test('ledger footprint bytes (actions JSON made ahead, spliced in front) equal canonicalJson of the footprint', () => {
+  const r = rng(7);
+  const footprints: BlockFootprint[] = [];
+  for (let i = 0; i < 300; i++) {
+    const actions = Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, 1)) as BlockFootprint['actions'];
+    const fp: Record<string, unknown> = { verified: r() < 0.5, plugin: `p${i}`, actions, beforeHash: 'b'.repeat(8), applied: r() < 0.5, rolledBack: false };
+    if (r() < 0.5) fp.afterHash = 'a'.repeat(8);
+    if (r() < 0.3) fp.error = { kind: 'Backend', message: 'x' };
+    if (r() < 0.1) fp.aaa = 1; // a key sorted before `actions`: not spliced
+    if (r() < 0.1) delete fp.actions;
+    if (r() < 0.5 && Array.isArray(actions)) canonicalJsonOnce(actions); // made ahead, as while applying
+    footprints.push(fp as unknown as BlockFootprint);
+  }
+  const bytes = footprintBytes(footprints);
+  footprints.forEach((f, i) => assert.equal(bytes[i].toString(), reference(f), `footprint ${i}`));
 });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../../exit-codes';
 import { startConfirmWatchdog } from '../../transaction/confirm';
 import { runTransaction } from '../../transaction/manager';
+import type { Plan } from '../../transaction/plan';
 import { parseDuration } from '../duration';
 import { collectPlugins, commandContext, loadDocument } from '../context';
 import { parseFormat, planAsData, render, renderPlanText } from '../output';
@@ -24,10 +25,13 @@ export function registerApply(program: Command): void {
       const { document, source } = loadDocument(file, registry, ctx);
       const confirmTimeoutMs = opts.confirmTimeout === undefined ? undefined : parseDuration(opts.confirmTimeout, '--confirm-timeout');
       const onAwaitingConfirm = (txid: string) => startConfirmWatchdog(txid, config, cmd.optsWithGlobals().config);
-      const result = await runTransaction({ document, source, registry, config, ctx, selected: opts.plugin, observers, confirmTimeoutMs, onAwaitingConfirm });
+      // The plan's text is made while the plugins apply (the main thread mostly waits then).
+      let planText: { plan: unknown; text: string } | undefined;
+      const whileApplying = format === 'text' ? (plan: Plan) => (planText = { plan, text: renderPlanText(plan, `apply ${file}`) }) : undefined;
+      const result = await runTransaction({ document, source, registry, config, ctx, selected: opts.plugin, observers, confirmTimeoutMs, onAwaitingConfirm, whileApplying });
       if (result.recovered) process.stderr.write(`opdbus: settled an earlier transaction first: ${result.recovered.error?.message ?? result.recovered.outcome} (recorded as ${result.recovered.txid})\n`);
       if (format === 'text') {
-        process.stdout.write(renderPlanText(result.plan, `apply ${file}`));
+        process.stdout.write(planText?.plan === result.plan ? planText.text : renderPlanText(result.plan, `apply ${file}`));
         process.stdout.write(`transaction ${result.txid}: ${result.outcome}\n`);
         if (result.confirmDeadline) process.stdout.write(`applied and verified; run \`opdbus commit\` before ${result.confirmDeadline} or it will be rolled back\n`);
       } else {

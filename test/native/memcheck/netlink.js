@@ -5,7 +5,9 @@
 const { execFileSync, spawnSync } = require('node:child_process');
 const { native } = require('../../../dist/src/native/binding.js');
 
-const addon = native();
+const raw = native();
+// netlinkApply takes the phases' JSON (src/netlink/changes.ts).
+const addon = { ...raw, netlinkApply: (netns, phases) => raw.netlinkApply(netns, JSON.stringify(phases)) };
 const ns = `opdbus-t-memcheck-${process.pid}`;
 const nsPath = `/run/netns/${ns}`;
 execFileSync('ip', ['netns', 'add', ns]);
