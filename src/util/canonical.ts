@@ -6,6 +6,32 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+/**
+ * Whether two JSON values are equal as canonicalJson sees them (key order ignored, undefined object
+ * fields left out, undefined array elements as null), without serialising them: for plain data
+ * (no toJSON, no classes), as diff compares states.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let fields = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    fields++;
+    if (y[k] === undefined || !Object.prototype.hasOwnProperty.call(y, k) || !jsonEqual(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) fields--;
+  return fields === 0;
+}
+
 const once = new WeakMap<object, string>();
 /**
  * canonicalJson(value), kept for the object's lifetime: for values made once and never changed

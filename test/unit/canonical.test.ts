@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as crypto from 'node:crypto';
 import { footprintBytes, type BlockFootprint } from '../../src/ledger/block';
-import { canonicalJson, canonicalJsonOnce, sha256Hex, stateHash } from '../../src/util/canonical';
+import { canonicalJson, canonicalJsonOnce, jsonEqual, sha256Hex, stateHash } from '../../src/util/canonical';
 
 /** The definition: copy everything with sorted keys, then stringify (what canonicalJson must print). */
 function reference(value: unknown): string {
@@ -112,4 +112,30 @@ test('ledger footprint bytes (actions JSON made ahead, spliced in front) equal c
   }
   const bytes = footprintBytes(footprints);
   footprints.forEach((f, i) => assert.equal(bytes[i].toString(), reference(f), `footprint ${i}`));
+});
+
+test('jsonEqual says what comparing canonical JSON says, for 20,000 random pairs', () => {
+  const r = rng(11);
+  /** A copy with keys reordered, and now and then one leaf changed, one undefined field added or dropped. */
+  const variant = (v: unknown): unknown => {
+    if (r() < 0.03) return randomValue(r, 3);
+    if (Array.isArray(v)) return v.map(variant);
+    if (v && typeof v === 'object') {
+      const keys = Object.keys(v).reverse();
+      const out: Record<string, unknown> = {};
+      for (const k of keys) if (r() > 0.02) out[k] = variant((v as Record<string, unknown>)[k]);
+      if (r() < 0.05) out.extra = r() < 0.5 ? undefined : 1;
+      return out;
+    }
+    return v;
+  };
+  let equal = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const a = randomValue(r, 0);
+    const b = r() < 0.2 ? randomValue(r, 0) : variant(a);
+    const expected = canonicalJson(a) === canonicalJson(b);
+    if (expected) equal++;
+    assert.equal(jsonEqual(a, b), expected, `${canonicalJson(a)} vs ${canonicalJson(b)}`);
+  }
+  assert.ok(equal > 5_000 && equal < 19_000, `both outcomes are tested (${equal} equal)`);
 });

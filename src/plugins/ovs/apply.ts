@@ -5,7 +5,7 @@ import { OpdbusError } from '../../errors';
 import { namedUuid, toSet, uuid } from '../../ovsdb/datum';
 import type { Condition, Mutation, Operation, Row } from '../../ovsdb/operations';
 import type { Action } from '../../plugin/contract';
-import { canonical } from './diff';
+import { jsonEqual } from '../../util/canonical';
 import {
   BRIDGE_COLUMNS, INTERFACE_COLUMNS, PORT_COLUMNS, ROOT_COLUMNS,
   bridgeColumns, interfaceColumns, portColumns, rootColumns,
@@ -80,7 +80,7 @@ class Builder {
 
 /** Only the columns whose value differs: an update never rewrites what it does not change. */
 function changed(before: Row, after: Row): Row {
-  return Object.fromEntries(Object.entries(after).filter(([k, v]) => canonical(before[k]) !== canonical(v)));
+  return Object.fromEntries(Object.entries(after).filter(([k, v]) => !jsonEqual(before[k], v)));
 }
 
 function insertInterface(b: Builder, port: string, i: OvsInterface): ['named-uuid', string] {

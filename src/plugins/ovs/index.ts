@@ -82,9 +82,16 @@ const verifyModule = () => require('./verify') as typeof import('./verify');
 
 /** The state of the bridges `scope` names (all without a scope), Open_vSwitch's row only if it names it. */
 function scopedState(tables: OvsTables, scope?: OvsState): OvsState {
-  const state = stateFromTables(tables, scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined);
-  if (scope && !scope.open_vswitch) delete state.open_vswitch;
-  return state;
+  return scoped(stateFromTables(tables, scope?.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined), scope);
+}
+
+/** The part of a whole-database state that `scope` names (its bridges; the root row if it names it). */
+function scoped(state: OvsState, scope?: OvsState): OvsState {
+  if (!scope) return state;
+  const names = scope.bridges ? new Set(scope.bridges.map((b) => b.name)) : undefined;
+  const out: OvsState = { ...state, bridges: names ? state.bridges?.filter((b) => names.has(b.name)) : state.bridges };
+  if (!scope.open_vswitch) delete out.open_vswitch;
+  return out;
 }
 
 export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
@@ -151,7 +158,8 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   async verifyState(ctx, desired) {
     try {
       let tables = await replicaTables(ctx, 'ovs verify');
-      let mismatches = verifyModule().verifyTables(tables, desired);
+      let current = stateFromTables(tables);
+      let mismatches = verifyModule().verifyTables(tables, desired, current);
       // Not there yet, and ovs-vswitchd has not finished applying our last change: wait until it has
       // (or the settle time is out), then look once more. Without ovs-vswitchd this waits in vain,
       // as re-reading did before; a host that already matches never waits.
@@ -161,9 +169,11 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
       if (mismatches.length && (await cfgApplied(ctx, waitMs))) {
         ctx.log.debug(`ovs verify: waited ${(performance.now() - t0).toFixed(0)} ms for ovs-vswitchd to apply the change`);
         tables = await replicaTables(ctx, 'ovs verify');
-        mismatches = verifyModule().verifyTables(tables, desired);
+        current = stateFromTables(tables);
+        mismatches = verifyModule().verifyTables(tables, desired, current);
       }
-      return { state: scopedState(tables, desired), mismatches };
+      // The state the verify read (the database as a document) is the one recorded, not read again.
+      return { state: scoped(current, desired), mismatches };
     } catch (err) {
       throw ovsError(err, 'ovs verify');
     }

@@ -2,7 +2,8 @@
 // the inverse plan computed against the host as it is now (so it is idempotent and also right after
 // a partial or refused apply), run as one transaction like any apply.
 import type { Action } from '../../plugin/contract';
-import { canonical, portResource, withoutPorts } from './diff';
+import { jsonEqual } from '../../util/canonical';
+import { portResource, withoutPorts } from './diff';
 import { parseResource } from './apply';
 import type { OvsBridge, OvsPort, OvsState } from './model';
 
@@ -19,7 +20,7 @@ function inverse(path: string, resource: string, now: unknown, then: unknown): A
   const act = (op: Action['op']): Action => ({ plugin: 'ovs', op, path, resource, ...(now === undefined ? {} : { before: now }), ...(then === undefined ? {} : { after: then }) });
   if (then === undefined) return now === undefined ? undefined : act('delete');
   if (now === undefined) return act('create');
-  return canonical(now) === canonical(then) ? undefined : act('modify');
+  return jsonEqual(now, then) ? undefined : act('modify');
 }
 
 /** The actions that bring `now` back to the checkpoint, in the order planTransaction needs. */

@@ -7,8 +7,8 @@ import { diffOvs } from './diff';
 import type { OvsTables, OvsState } from './model';
 import { stateFromTables } from './model';
 
-export function verifyTables(tables: OvsTables, desired: OvsState): Mismatch[] {
-  const current = stateFromTables(tables);
+/** `current`: stateFromTables(tables), when the caller has it already. */
+export function verifyTables(tables: OvsTables, desired: OvsState, current: OvsState = stateFromTables(tables)): Mismatch[] {
   const mismatches: Mismatch[] = diffOvs(current, desired).map((a) => ({ path: a.path, expected: a.after ?? null, found: a.before ?? null }));
   const ifaces = new Map([...tables.interfaces.values()].map((r) => [String(r.name), r]));
   (desired.bridges ?? []).forEach((b, bi) => {
