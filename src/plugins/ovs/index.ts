@@ -158,17 +158,24 @@ export const ovsPlugin: Plugin<OvsState, OvsCheckpoint> = {
   async verifyState(ctx, desired) {
     try {
       let tables = await replicaTables(ctx, 'ovs verify');
-      let current = stateFromTables(tables);
-      let mismatches = verifyModule().verifyTables(tables, desired, current);
-      // Not there yet, and ovs-vswitchd has not finished applying our last change: wait until it has
-      // (or the settle time is out), then look once more. Without ovs-vswitchd this waits in vain,
-      // as re-reading did before; a host that already matches never waits.
-      const t0 = performance.now();
       // Bounded well inside the per-call timeout the manager puts on each verify (query_timeout_ms).
       const waitMs = Math.min(this.settle.timeoutMs, ctx.config.queryTimeoutMs / 2);
-      if (mismatches.length && (await cfgApplied(ctx, waitMs))) {
+      const t0 = performance.now();
+      const waitForVswitchd = async () => {
+        // ovs-vswitchd has not finished applying our last change: wait until it has (on the monitor,
+        // not by polling), or the settle time is out. Without ovs-vswitchd this waits in vain, as
+        // re-reading did before. False: nothing to wait for.
+        if (!(await cfgApplied(ctx, waitMs))) return false;
         ctx.log.debug(`ovs verify: waited ${(performance.now() - t0).toFixed(0)} ms for ovs-vswitchd to apply the change`);
         tables = await replicaTables(ctx, 'ovs verify');
+        return true;
+      };
+      // An interface not attached yet: the whole comparison would find little else now and take CPU
+      // from ovs-vswitchd, so wait first. A host that already matches never waits.
+      const waited = verifyModule().unattachedInterfaces(tables, desired, 1).length > 0 && (await waitForVswitchd());
+      let current = stateFromTables(tables);
+      let mismatches = verifyModule().verifyTables(tables, desired, current);
+      if (!waited && mismatches.length && (await waitForVswitchd())) {
         current = stateFromTables(tables);
         mismatches = verifyModule().verifyTables(tables, desired, current);
       }

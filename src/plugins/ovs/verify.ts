@@ -10,22 +10,32 @@ import { stateFromTables } from './model';
 /** `current`: stateFromTables(tables), when the caller has it already. */
 export function verifyTables(tables: OvsTables, desired: OvsState, current: OvsState = stateFromTables(tables)): Mismatch[] {
   const mismatches: Mismatch[] = diffOvs(current, desired).map((a) => ({ path: a.path, expected: a.after ?? null, found: a.before ?? null }));
+  mismatches.push(...unattachedInterfaces(tables, desired));
+  return mismatches;
+}
+
+/**
+ * Interfaces the document names that exist but that ovs-vswitchd has not attached (no OpenFlow port,
+ * or an error), at most `limit` of them: a cheap first look while ovs-vswitchd may still be working.
+ */
+export function unattachedInterfaces(tables: OvsTables, desired: OvsState, limit = Infinity): Mismatch[] {
+  const found: Mismatch[] = [];
   const ifaces = new Map([...tables.interfaces.values()].map((r) => [String(r.name), r]));
-  (desired.bridges ?? []).forEach((b, bi) => {
-    if (b.state === 'absent') return;
-    (b.ports ?? []).forEach((p, pi) => {
-      if (p.state === 'absent') return;
-      (p.interfaces ?? [{ name: p.name }]).forEach((i, ii) => {
+  for (const [bi, b] of (desired.bridges ?? []).entries()) {
+    if (b.state === 'absent') continue;
+    for (const [pi, p] of (b.ports ?? []).entries()) {
+      if (p.state === 'absent') continue;
+      for (const [ii, i] of (p.interfaces ?? [{ name: p.name }]).entries()) {
         const row = ifaces.get(i.name);
-        if (!row) return; // already reported by the diff
+        if (!row) continue; // the diff reports it
         const ofport = optional<number>(row.ofport);
         const error = optional<string>(row.error);
-        if (error !== undefined || ofport === undefined || ofport < 0) {
-          const path = pointer(['plugins', 'ovs', 'bridges', bi, 'ports', pi, ...(p.interfaces ? ['interfaces', ii] : []), 'ofport']);
-          mismatches.push({ path, expected: 'an OpenFlow port assigned by ovs-vswitchd', found: error ?? ofport ?? null });
-        }
-      });
-    });
-  });
-  return mismatches;
+        if (error === undefined && ofport !== undefined && ofport >= 0) continue;
+        const path = pointer(['plugins', 'ovs', 'bridges', bi, 'ports', pi, ...(p.interfaces ? ['interfaces', ii] : []), 'ofport']);
+        found.push({ path, expected: 'an OpenFlow port assigned by ovs-vswitchd', found: error ?? ofport ?? null });
+        if (found.length >= limit) return found;
+      }
+    }
+  }
+  return found;
 }
