@@ -357,7 +357,6 @@ export async function recover(registry: PluginRegistry, config: OpdbusConfig, ct
   }
 }
 
-/** A failure here is only logged at debug level: the same failure is reported loudly by notify. */
 /**
  * Work done while the plugins apply: the observers load their code, the states before are hashed,
  * the actions' canonical JSON (nearly all of a ledger block) is made, and the caller's own part runs.
@@ -375,6 +374,7 @@ function whileApplying(input: TransactionInput, plan: Plan, touched: Plan['plugi
   }
 }
 
+/** A failure here is only logged at debug level: the same failure is reported loudly by notify. */
 function prepareObservers(observers: readonly TransactionObserver[], ctx: PluginContext): void {
   for (const o of observers) {
     try {
