@@ -4,6 +4,9 @@
 #include <linux/if_tun.h>
 #include <sys/socket.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -39,13 +42,20 @@ std::string MacBytes(Napi::Env env, const std::string& text) {
 namespace {
 
 // A request field's value: JSON requests are flat objects of strings, numbers, booleans and null.
+// kOther: an object or array, which no request field takes (read as N-API read it: not a string, not a number).
 struct Field {
-  enum Type { kString, kNumber, kBool, kNull } type = kNull;
+  enum Type { kString, kNumber, kBool, kNull, kOther } type = kNull;
   std::string s;
   double n = 0;
   bool b = false;
   std::string str() const { return type == kString ? s : std::string(); }
-  int64_t num() const { return type == kNumber && n > -9.2e18 && n < 9.2e18 ? static_cast<int64_t>(n) : 0; }
+  // As napi_get_value_int64: truncated, saturated at the int64 range, 0 for what is not a finite number.
+  int64_t num() const {
+    if (type != kNumber || !std::isfinite(n)) return 0;
+    if (n >= 9223372036854775808.0) return INT64_MAX;
+    if (n <= -9223372036854775808.0) return INT64_MIN;
+    return static_cast<int64_t>(n);
+  }
 };
 
 enum class Key { kOther, kOp, kSubject, kName, kNewName, kKind, kPeer, kMaster, kMac, kMtu, kUp, kVxlanId, kVxlanRemote, kVxlanLocal, kVxlanPort, kVxlanDev, kMacvlanMode, kMacvlanBase, kTunType, kFamily, kDev, kAddress, kPrefix, kGateway, kTable, kProtocol, kScope, kType, kMetric };
@@ -208,14 +218,29 @@ class Reader {
       f.type = Field::kBool;
     } else if (Word("null")) {
       f.type = Field::kNull;
+    } else if (*p_ == '{' || *p_ == '[') {
+      SkipNested();
+      f.type = Field::kOther;
     } else {
-      char* after = nullptr;
-      f.n = strtod(p_, &after);  // the text is NUL-terminated, and a number is followed by , } or ]
-      if (after == p_ || after > end_) Fail("a string, number, boolean or null");
+      auto [after, ec] = std::from_chars(p_, end_, f.n);  // locale-independent, unlike strtod
+      if (ec != std::errc() || after == p_) Fail("a string, number, boolean or null");
       f.type = Field::kNumber;
       p_ = after;
     }
     return f;
+  }
+
+  // Steps over an object or array (a value no request field takes), strings and escapes included.
+  void SkipNested() {
+    int depth = 0;
+    do {
+      Space();
+      if (p_ == end_) Fail("the end of a nested value");
+      char c = *p_++;
+      if (c == '{' || c == '[') depth++;
+      else if (c == '}' || c == ']') depth--;
+      else if (c == '"') String();
+    } while (depth > 0);
   }
 
   // After the opening quote; JSON.stringify's escapes, \uXXXX (and surrogate pairs) as UTF-8.
@@ -267,7 +292,9 @@ class Reader {
     return v;
   }
 
+  // A lone surrogate (JSON.stringify escapes them) becomes U+FFFD, as V8's UTF-8 conversion makes it.
   static void Utf8(uint32_t cp, std::string& out) {
+    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
     if (cp < 0x80) out.push_back(static_cast<char>(cp));
     else if (cp < 0x800) {
       out.push_back(static_cast<char>(0xC0 | (cp >> 6)));

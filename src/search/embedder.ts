@@ -1,16 +1,16 @@
 // The embedding pool client: splits inputs into batches and runs them on a Piscina pool of
 // workers/embed.js. Pool size is configurable; each worker gets cores/poolSize intra-op threads so the
-// pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker; an
-// idle anchor thread (workers/ort-anchor.ts) keeps onnxruntime loadable for those fresh workers.
-// Workers are only ever terminated with no onnxruntime call in progress (src/search/ort-gate.ts):
-// close() and process exit close the gate and wait for the calls inside it first.
+// pool never oversubscribes the CPU. A batch whose worker dies is retried once on a fresh worker; one
+// idle anchor thread per process (workers/ort-anchor.ts) keeps onnxruntime loadable for those fresh
+// workers and for later pools. Workers are only ever terminated with no onnxruntime call in progress
+// (src/search/ort-gate.ts): close() and process exit close the gate and wait for the calls inside it.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../errors';
 import { modelFiles, type ModelFiles } from './model';
-import { OrtGate } from './ort-gate';
+import { GATE_WAIT_MS, holdExit, OrtGate, releaseExit } from './ort-gate';
 import { packInputs } from './pack';
 import type { EmbedInput, EmbedResult, EmbedWorkerData } from './types';
 
@@ -31,12 +31,22 @@ export interface EmbedderOptions {
 const TASKS_PER_WORKER = 2;
 const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
 const ANCHOR_FILE = path.resolve(__dirname, '..', '..', 'workers', 'ort-anchor.js');
-/**
- * How long terminating the pool waits for the onnxruntime calls in progress. One call is one run of at
- * most 4,096 token cells (a few milliseconds); a call still inside after this is stuck, and waiting
- * longer would only hang the exit.
- */
-const GATE_WAIT_MS = 10_000;
+
+let anchor: Promise<void> | undefined;
+/** Resolves once the process's anchor thread holds onnxruntime (started on first use, never ended). */
+function ortAnchor(): Promise<void> {
+  if (!anchor) {
+    const gate = new OrtGate();
+    holdExit(gate);
+    const worker = new Worker(ANCHOR_FILE, { workerData: gate.buffer });
+    worker.unref();
+    anchor = new Promise((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+  }
+  return anchor;
+}
 
 export class Embedder {
   readonly pool: Piscina;
@@ -46,8 +56,8 @@ export class Embedder {
   /** Closed before any worker is terminated; tests close it to stop a worker mid-run safely. */
   readonly gate = new OrtGate();
   private readonly batchSize: number;
-  private readonly anchor: Worker;
   private readonly anchored: Promise<void>;
+  private closed = false;
 
   constructor(options: EmbedderOptions = {}) {
     const cores = os.availableParallelism();
@@ -56,21 +66,11 @@ export class Embedder {
     this.batchSize = Math.max(1, options.batchSize ?? 32);
     this.modelFiles = modelFiles(options.modelDir);
     const workerData: EmbedWorkerData = { modelDir: this.modelFiles.dir, intraOpThreads: this.intraOpThreads, gate: this.gate.buffer };
-    this.anchor = new Worker(ANCHOR_FILE);
-    this.anchor.unref();
-    this.anchored = new Promise((resolve, reject) => {
-      this.anchor.once('message', () => resolve());
-      this.anchor.once('error', reject);
-    });
+    this.anchored = ortAnchor();
+    this.anchored.catch(() => undefined); // reported by the first batch that awaits it
+    holdExit(this.gate);
     this.pool = new Piscina({ filename: WORKER_FILE, minThreads: this.poolSize, maxThreads: this.poolSize, concurrentTasksPerWorker: TASKS_PER_WORKER, workerData });
-    // process.exit() terminates the workers after the 'exit' listeners: hold it until no call is inside.
-    process.on('exit', this.onExit);
   }
-
-  private readonly onExit = (): void => {
-    this.gate.pause();
-    this.gate.idleSync(GATE_WAIT_MS);
-  };
 
   /** One L2-normalised vector per input, in order. */
   async embed(inputs: EmbedInput[]): Promise<Float32Array[]> {
@@ -91,12 +91,14 @@ export class Embedder {
 
   private async runBatch(inputs: EmbedInput[]): Promise<EmbedResult> {
     await this.anchored;
+    this.throwIfClosed();
     // Packed here, each batch just before it is queued: packing every batch before the first was
     // queued kept the workers idle meanwhile (~30 ms of 4,000 state views).
     const task = packInputs(inputs);
     try {
       return (await this.pool.run(task)) as EmbedResult;
     } catch (first) {
+      this.throwIfClosed((first as Error).message);
       // A worker that died (killed, out of memory) takes its task down; Piscina starts a new one.
       try {
         return (await this.pool.run(task)) as EmbedResult;
@@ -106,12 +108,17 @@ export class Embedder {
     }
   }
 
+  /** Piscina would start new workers for a task given after destroy(), and they would keep the process alive. */
+  private throwIfClosed(detail?: string): void {
+    if (this.closed) throw new OpdbusError('Backend', 'EMBED_FAILED', `the embedding pool was closed before this batch could finish${detail ? ` (${detail})` : ''}`);
+  }
+
   /** Ends the pool. Batches still running are refused (EMBED_FAILED): callers close when done. */
   async close(): Promise<void> {
-    process.off('exit', this.onExit);
+    this.closed = true;
     this.gate.pause();
     await this.gate.idle(GATE_WAIT_MS);
     await this.pool.destroy();
-    await this.anchor.terminate();
+    releaseExit(this.gate); // only now: an exit during the wait above must still hold for the gate
   }
 }

@@ -7,8 +7,9 @@
 // runtime aborts the *whole process* ("terminate called after throwing an instance of 'Napi::Error'",
 // exit 134). Seen here about once in six process.exit()s during indexing.
 //
-// So every onnxruntime call in a worker (session creation, run) passes through this gate, and whoever
-// is about to terminate workers first closes the gate and waits until no call is inside it. Two Int32
+// So every onnxruntime call in a worker (loading the binding, session creation, run) passes through
+// this gate, and whoever is about to terminate workers first closes the gate and waits until no call
+// is inside it (Embedder.close(), and process exit through holdExit). Two Int32
 // cells in a SharedArrayBuffer: PAUSED (set by the main thread) and BUSY (calls inside, counted by the
 // workers). A worker increments BUSY and then reads PAUSED; the main thread sets PAUSED and then reads
 // BUSY; with sequentially consistent atomics one of them sees the other. A worker that finds the gate
@@ -16,6 +17,13 @@
 // can finish), and a thread waiting that way is safe to terminate.
 const PAUSED = 0;
 const BUSY = 1;
+
+/**
+ * How long closing a gate waits for the calls inside. One call is at most loading the binding,
+ * opening a session or one run of 4,096 token cells (well under a second); a call still inside after
+ * this is stuck, and waiting longer would only hang the exit.
+ */
+export const GATE_WAIT_MS = 10_000;
 
 /** Atomics.waitAsync (Node 16+; in TypeScript's lib only from es2024). */
 const waitAsync = (Atomics as unknown as {
@@ -99,4 +107,26 @@ export class OrtGate {
     Atomics.sub(this.cells, BUSY, 1);
     Atomics.notify(this.cells, BUSY);
   }
+}
+
+const heldAtExit = new Set<OrtGate>();
+
+/**
+ * Until releaseExit(gate): process exit (which terminates every worker after the 'exit' listeners)
+ * first closes the gate and waits for the calls inside it. One listener for all gates.
+ */
+export function holdExit(gate: OrtGate): void {
+  if (heldAtExit.size === 0) process.on('exit', quietAtExit);
+  heldAtExit.add(gate);
+}
+
+export function releaseExit(gate: OrtGate): void {
+  heldAtExit.delete(gate);
+  if (heldAtExit.size === 0) process.off('exit', quietAtExit);
+}
+
+function quietAtExit(): void {
+  for (const gate of heldAtExit) gate.pause();
+  const deadline = Date.now() + GATE_WAIT_MS;
+  for (const gate of heldAtExit) gate.idleSync(Math.max(0, deadline - Date.now()));
 }

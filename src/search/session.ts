@@ -1,6 +1,6 @@
 // One onnxruntime session of the static embedding model, and batched inference over it. Used by the
 // embedding worker (workers/embed.ts); tests and the benchmark use it directly as the in-thread reference.
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { modelFiles } from './model';
 import type { OrtGate } from './ort-gate';
 import { Tokenizer } from './tokenizer';
@@ -16,8 +16,17 @@ const MAX_TOKENS = 2048;
  */
 const MAX_CELLS = 4096;
 
+let ort: typeof Ort | undefined;
+/**
+ * onnxruntime-node, loaded on first use: in a worker inside the gate, because loading its binding
+ * makes N-API calls too (a worker terminated then aborts the process, see ort-gate.ts).
+ */
+function loadOrt(): typeof Ort {
+  return (ort ??= require('onnxruntime-node') as typeof Ort);
+}
+
 export interface EmbeddingSession {
-  session: ort.InferenceSession;
+  session: Ort.InferenceSession;
   tokenizer: Tokenizer;
   dim: number;
   /** Per-session scratch of weightedTokens, indexed by token id and cleared after each input. */
@@ -31,7 +40,7 @@ export async function openSession(modelDir: string, intraOpThreads: number, gate
   const guard = gate ? <T>(call: () => Promise<T>) => gate.through(call) : <T>(call: () => Promise<T>) => call();
   const files = modelFiles(modelDir);
   const session = await guard(() =>
-    ort.InferenceSession.create(files.onnx, {
+    loadOrt().InferenceSession.create(files.onnx, {
       executionProviders: ['cpu'],
       intraOpNumThreads: intraOpThreads,
       interOpNumThreads: 1,
@@ -76,7 +85,7 @@ function weightedTokens(es: EmbeddingSession, input: EmbedInput): WeightedTokens
   return { ids: order.slice(0, count), weights };
 }
 
-async function runTokens(session: ort.InferenceSession, docs: WeightedTokens[]): Promise<ort.Tensor> {
+async function runTokens(session: Ort.InferenceSession, docs: WeightedTokens[]): Promise<Ort.Tensor> {
   let width = 0;
   for (const d of docs) width = Math.max(width, d.ids.length);
   const ids = new BigInt64Array(docs.length * width);
@@ -89,8 +98,8 @@ async function runTokens(session: ort.InferenceSession, docs: WeightedTokens[]):
     weights.set(doc.weights, b * width);
   });
   const out = await session.run({
-    input_ids: new ort.Tensor('int64', ids, [docs.length, width]),
-    weights: new ort.Tensor('float32', weights, [docs.length, width]),
+    input_ids: new (loadOrt().Tensor)('int64', ids, [docs.length, width]),
+    weights: new (loadOrt().Tensor)('float32', weights, [docs.length, width]),
   });
   return out.sentence_embedding;
 }

@@ -8,11 +8,14 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Whether two JSON values are equal as canonicalJson sees them (key order ignored, undefined object
- * fields left out, undefined array elements as null), without serialising them: for plain data
+ * fields left out, undefined array elements and non-finite numbers as null), without serialising them: for plain data
  * (no toJSON, no classes), as diff compares states.
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // NaN and the infinities print as null.
+  if (typeof a === 'number' && !Number.isFinite(a)) return b === null || (typeof b === 'number' && !Number.isFinite(b));
+  if (typeof b === 'number' && !Number.isFinite(b)) return a === null;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;

@@ -1,5 +1,6 @@
-// The addon's rtnetlink core on its own: dumps in several Piscina workers at once, typed errors that
-// name the object and operation, and multicast subscriptions (delivery, close, unref, worker exit).
+// The addon's rtnetlink core on its own: dumps in several Piscina workers at once, requests crossing
+// as JSON, workers terminated mid-call, typed errors that name the object and operation, and
+// multicast subscriptions (delivery, close, unref, worker exit).
 import { strict as assert } from 'node:assert';
 import { execFile, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { OpdbusError } from '../../src/errors';
 import { netlinkAddon } from '../../src/netlink/addon';
+import type { NetlinkRequest } from '../../src/netlink/types';
 import { applyOrThrow, dump, subscribe, watch, type NetChange, type NetlinkEvent } from '../../src/netlink';
 import { isKernelRoute } from '../../src/plugins/net/query';
 import { ip, withoutDad } from '../harness/net';
@@ -83,8 +85,43 @@ describe('netlink core', () => {
     // A control character (escaped as \u0001 by JSON.stringify) comes back intact in the refusal.
     const subject = 'add address on nosuch0 \u0001 ✓';
     await assert.rejects(applyOrThrow([[{ op: 'newaddr', subject, family: 4, dev: 'nosuch0', address: '10.0.0.1', prefix: 24 }]], ns.name), (err: Error) => err.message.includes(subject));
+    // A lone surrogate becomes U+FFFD, as V8's own UTF-8 conversion makes it (JSON.stringify escapes it).
+    await assert.rejects(applyOrThrow([[{ op: 'newaddr', subject: 'lone \ud800 here', family: 4, dev: 'nosuch0', address: '10.0.0.1', prefix: 24 }]], ns.name), (err: Error) => err.message.includes('lone \ufffd here'));
+    // Keys the kernel has no use for are skipped whatever their value, objects and arrays included.
+    const extra = { op: 'setlink', subject: `set ${name} mtu`, name, mtu: 1300, path: ['not', 'a', { string: 1 }] } as unknown as NetlinkRequest;
+    await applyOrThrow([[extra]], ns.name);
+    assert.equal(JSON.parse(ip(ns.name, ['-j', 'link', 'show', 'dev', name]))[0].mtu, 1300);
     assert.throws(() => netlinkAddon().netlinkApply(`/run/netns/${ns.name}`, '[[{"op":"newlink","name":"x"}] junk'), (err: Error) => err instanceof TypeError && /expected ',' or ']' at byte 31/.test(err.message));
     await applyOrThrow([[{ op: 'dellink', subject: `delete link ${name}`, name }]], ns.name);
+  });
+
+  it('a worker terminated while the addon completes a call does not take the process down', () => {
+    // Piscina terminates workers on destroy; process.exit() terminates every worker. A completion that
+    // lands then (the promise's resolve fails) used to throw from node-addon-api's catch block and
+    // abort the process: "terminate called after throwing an instance of 'Napi::Error'", exit 134.
+    // The addon is built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS. In a child, so that an abort
+    // fails this test instead of ending the test run; dumps of the suite's namespace.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const code = \`
+        const { parentPort, workerData } = require('node:worker_threads');
+        const addon = require(workerData.binding).native();
+        parentPort.postMessage('dumping');
+        (async () => { for (;;) await addon.netlinkDump(workerData.netns, ['link', 'addr', 'route'], false, false); })();
+      \`;
+      (async () => {
+        for (let i = 0; i < 150; i++) {
+          const w = new Worker(code, { eval: true, workerData: { binding: ${JSON.stringify(require.resolve('../../src/native/binding'))}, netns: ${JSON.stringify(`/run/netns/${ns.name}`)} } });
+          await new Promise((resolve) => w.once('message', resolve));
+          await new Promise((resolve) => setTimeout(resolve, (i % 5)));
+          await w.terminate();
+        }
+        console.log('survived');
+      })();`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.doesNotMatch(child.stderr, /terminate called/);
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'survived');
   });
 
   it('a refused request is an OpdbusError naming the object and operation, with errno and extack', async () => {

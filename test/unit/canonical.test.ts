@@ -139,3 +139,8 @@ test('jsonEqual says what comparing canonical JSON says, for 20,000 random pairs
   }
   assert.ok(equal > 5_000 && equal < 19_000, `both outcomes are tested (${equal} equal)`);
 });
+
+test('jsonEqual: non-finite numbers and undefined array elements compare as the null they print as', () => {
+  const pairs: [unknown, unknown][] = [[NaN, NaN], [NaN, null], [null, Infinity], [[NaN], [null]], [[undefined], [null]], [{ a: -Infinity }, { a: null }], [NaN, 0], [{ a: NaN }, {}], [undefined, null], [[1, undefined], [1]]];
+  for (const [a, b] of pairs) assert.equal(jsonEqual(a, b), canonicalJson(a) === canonicalJson(b), `${String(a)} vs ${String(b)}`);
+});

@@ -90,6 +90,39 @@ for (const end of ['process.exit', 'close'] as const) {
   });
 }
 
+test('pools closed or exited while their workers load onnxruntime end cleanly, and a later pool works', () => {
+  // Loading the binding makes N-API calls too: a worker terminated then aborted the process, and once
+  // every thread that had loaded it was gone, the next pool failed with "Module did not self-register".
+  const embedderJs = JSON.stringify(path.join(__dirname, '..', '..', 'src', 'search', 'embedder.js'));
+  const closing = `
+    const { Embedder } = require(${embedderJs});
+    (async () => {
+      for (let k = 0; k < 12; k++) {
+        const e = new Embedder({ poolSize: 2 });
+        if (k % 3 === 0) e.embed(['bridge down']).catch(() => {});
+        await new Promise((r) => setTimeout(r, (k * 11) % 100));
+        await e.close();
+      }
+      const last = new Embedder({ poolSize: 1 });
+      const [v] = await last.embed(['web server down']);
+      console.log(v.length);
+      await last.close();
+    })();`;
+  const child = spawnSync(process.execPath, ['-e', closing], { encoding: 'utf8', timeout: 120_000 });
+  assert.doesNotMatch(child.stderr, /terminate called/);
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), '256');
+  for (const delayMs of [0, 15, 30, 45, 60, 90]) {
+    const exiting = `
+      const { Embedder } = require(${embedderJs});
+      new Embedder({ poolSize: 2 }).embed(['bridge down']).catch(() => {});
+      setTimeout(() => process.exit(7), ${delayMs});`;
+    const r = spawnSync(process.execPath, ['-e', exiting], { encoding: 'utf8', timeout: 60_000 });
+    assert.doesNotMatch(r.stderr, /terminate called/, `exit after ${delayMs} ms`);
+    assert.equal(r.status, 7, `exit after ${delayMs} ms: ${r.stderr}`);
+  }
+});
+
 test('the pool recovers even when every worker dies at once', () => {
   // In a child whose main thread never loads onnxruntime (this file's main thread does, above).
   const script = `
