@@ -9,10 +9,10 @@ import { OrtGate } from '../src/search/ort-gate';
 
 new OrtGate(workerData as SharedArrayBuffer).through(async () => require('onnxruntime-node')).then(
   () => {
-    parentPort?.on('message', () => undefined);
-    parentPort?.postMessage('loaded');
+    parentPort?.on('message', () => undefined); // stays, idle, for the rest of the process
+    parentPort?.postMessage({ loaded: true });
   },
-  (err: unknown) => {
-    throw err;
-  },
+  // Reported as a message, not thrown: an unhandled rejection does not end a worker under every
+  // --unhandled-rejections mode. The thread then ends by itself.
+  (err: unknown) => parentPort?.postMessage({ error: (err as Error).message ?? String(err) }),
 );

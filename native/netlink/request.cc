@@ -154,8 +154,10 @@ void SetField(Napi::Env env, Request& r, bool& hasOp, std::string& address, cons
   }
 }
 
-// A reader for exactly what JSON.stringify makes of NetlinkRequest[][]: arrays of arrays of flat
-// objects. Anything else is a TypeError naming the byte where it went wrong.
+// A reader for what JSON.stringify makes of NetlinkRequest[][]: arrays of arrays of flat objects.
+// Text that is not of that shape is a TypeError naming the byte where the reader noticed. It trusts
+// its one writer on the rest: the inside of a value it skips is not checked, and std::from_chars
+// takes a few number forms JSON does not (inf, nan, .5).
 class Reader {
  public:
   Reader(Napi::Env env, const std::string& text) : env_(env), p_(text.data()), begin_(text.data()), end_(text.data() + text.size()) {}

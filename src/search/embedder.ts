@@ -33,16 +33,25 @@ const WORKER_FILE = path.resolve(__dirname, '..', '..', 'workers', 'embed.js');
 const ANCHOR_FILE = path.resolve(__dirname, '..', '..', 'workers', 'ort-anchor.js');
 
 let anchor: Promise<void> | undefined;
-/** Resolves once the process's anchor thread holds onnxruntime (started on first use, never ended). */
+/**
+ * Resolves once the process's anchor thread holds onnxruntime (started on first use, never ended). A
+ * failed load is not kept: the next pool tries again.
+ */
 function ortAnchor(): Promise<void> {
   if (!anchor) {
     const gate = new OrtGate();
     holdExit(gate);
     const worker = new Worker(ANCHOR_FILE, { workerData: gate.buffer });
     worker.unref();
-    anchor = new Promise((resolve, reject) => {
-      worker.once('message', () => resolve());
+    const loading: Promise<void> = new Promise((resolve, reject) => {
+      worker.once('message', (m: { loaded?: boolean; error?: string }) => (m.loaded ? resolve() : reject(new Error(m.error ?? 'unknown error'))));
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the thread ended (exit code ${code}) before it had loaded it`)));
+    });
+    anchor = loading.catch((err: Error) => {
+      anchor = undefined;
+      releaseExit(gate);
+      throw new OpdbusError('Backend', 'EMBED_FAILED', `onnxruntime could not be loaded: ${err.message}`);
     });
   }
   return anchor;

@@ -45,12 +45,16 @@ export class OrtGate {
       await this.opened();
       Atomics.add(this.cells, BUSY, 1);
       if (Atomics.load(this.cells, PAUSED) === 0) break;
-      this.leave();
+      // Inline, not a call: a thread is terminated at call boundaries, and one terminated here would
+      // leave the count above zero.
+      Atomics.sub(this.cells, BUSY, 1);
+      Atomics.notify(this.cells, BUSY);
     }
     try {
       return await call();
     } finally {
-      this.leave();
+      Atomics.sub(this.cells, BUSY, 1);
+      Atomics.notify(this.cells, BUSY);
     }
   }
 
@@ -72,12 +76,19 @@ export class OrtGate {
   /** Main side, after pause(): resolves true once no call is inside, false after `timeoutMs`. */
   async idle(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    let state = this.idleState(deadline);
-    for (; typeof state !== 'boolean'; state = this.idleState(deadline)) {
-      const wait = waitAsync(this.cells, BUSY, state.inside, state.left);
-      if (wait.async) await wait.value;
+    // Atomics.waitAsync does not keep the event loop alive: without this timer a process with nothing
+    // else to do would end in the middle of close().
+    const alive = setTimeout(() => undefined, timeoutMs);
+    try {
+      let state = this.idleState(deadline);
+      for (; typeof state !== 'boolean'; state = this.idleState(deadline)) {
+        const wait = waitAsync(this.cells, BUSY, state.inside, state.left);
+        if (wait.async) await wait.value;
+      }
+      return state;
+    } finally {
+      clearTimeout(alive);
     }
-    return state;
   }
 
   /** The same, blocking: for process 'exit', where nothing asynchronous runs any more. */
@@ -103,10 +114,6 @@ export class OrtGate {
     }
   }
 
-  private leave(): void {
-    Atomics.sub(this.cells, BUSY, 1);
-    Atomics.notify(this.cells, BUSY);
-  }
 }
 
 const heldAtExit = new Set<OrtGate>();

@@ -88,7 +88,7 @@ describe('netlink core', () => {
     // A lone surrogate becomes U+FFFD, as V8's own UTF-8 conversion makes it (JSON.stringify escapes it).
     await assert.rejects(applyOrThrow([[{ op: 'newaddr', subject: 'lone \ud800 here', family: 4, dev: 'nosuch0', address: '10.0.0.1', prefix: 24 }]], ns.name), (err: Error) => err.message.includes('lone \ufffd here'));
     // Keys the kernel has no use for are skipped whatever their value, objects and arrays included.
-    const extra = { op: 'setlink', subject: `set ${name} mtu`, name, mtu: 1300, path: ['not', 'a', { string: 1 }] } as unknown as NetlinkRequest;
+    const extra = { op: 'setlink', subject: `set ${name} mtu`, path: ['a]}"\\', { '}': '[' }], name, mtu: 1300 } as unknown as NetlinkRequest;
     await applyOrThrow([[extra]], ns.name);
     assert.equal(JSON.parse(ip(ns.name, ['-j', 'link', 'show', 'dev', name]))[0].mtu, 1300);
     assert.throws(() => netlinkAddon().netlinkApply(`/run/netns/${ns.name}`, '[[{"op":"newlink","name":"x"}] junk'), (err: Error) => err instanceof TypeError && /expected ',' or ']' at byte 31/.test(err.message));
