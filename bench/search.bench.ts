@@ -23,8 +23,8 @@ const BATCH = Number(process.env.SEARCH_BENCH_BATCH ?? 64);
  * pool has one session per worker, so an equal warm-up per session compares steady states.
  */
 const WARMUP = Number(process.env.SEARCH_BENCH_WARMUP ?? 512);
-/** Embedding cases alternate this many times (the machine is shared; medians of alternating runs). */
-const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 5);
+/** Embedding cases alternate this many times (medians of alternating runs: on this VM one run of a case can be 1.5x another). */
+const RUNS = Number(process.env.SEARCH_BENCH_RUNS ?? 9);
 const QUERIES = ['web server down while the bridge had no address', 'database not running', 'br-ex', 'nginx.service failed', 'packet forwarding turned off', 'tap-vm4', 'vm.swappiness', 'storage link lost', '10.100.0.21/24', 'virtual switch crashed'];
 
 async function workload(): Promise<Segment[][]> {
