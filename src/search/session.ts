@@ -97,9 +97,10 @@ async function runTokens(session: Ort.InferenceSession, docs: WeightedTokens[]):
     for (let t = 0; t < doc.ids.length; t++) idWords[2 * (b * width + t)] = doc.ids[t];
     weights.set(doc.weights, b * width);
   });
+  const { Tensor } = loadOrt();
   const out = await session.run({
-    input_ids: new (loadOrt().Tensor)('int64', ids, [docs.length, width]),
-    weights: new (loadOrt().Tensor)('float32', weights, [docs.length, width]),
+    input_ids: new Tensor('int64', ids, [docs.length, width]),
+    weights: new Tensor('float32', weights, [docs.length, width]),
   });
   return out.sentence_embedding;
 }
